@@ -1,0 +1,29 @@
+"""The public HTTP API under /api/v1/ (django-ninja, OpenAPI 3.1). Each app contributes a router."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+
+from motcua.core.errors import ApplicationError
+
+api = NinjaAPI(
+    title="Một Cửa API",
+    version="1",
+    description="API of the provincial administrative procedure settlement system.",
+    urls_namespace="api-v1",
+)
+
+
+@api.exception_handler(ApplicationError)
+def application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return api.create_response(request, {"message": exc.message, "extra": exc.extra}, status=exc.status_code)
+
+
+def _register_routers() -> None:
+    from motcua.catalog.api import router as catalog_router
+
+    api.add_router("/catalogue", catalog_router, tags=["catalogue"])
+
+
+_register_routers()

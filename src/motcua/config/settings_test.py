@@ -1,0 +1,22 @@
+"""Test overlay: same settings, fast hashing, files in a temporary folder, tasks run in-process."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from motcua.config.settings import *  # noqa: F403
+from motcua.config.settings import DATABASE_URL
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="motcua-test-media-"))
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if not DATABASE_URL:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": ":memory:",
+            "TEST": {"NAME": ":memory:"},
+        }
+    }
