@@ -1,0 +1,53 @@
+"""Reads of the catalogue. The published catalogue is public; drafts are for catalogue editors only."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+
+from motcua.catalog.models import ProcedureVersion
+from motcua.core import clock
+from motcua.core.errors import NotFoundError
+from motcua.core.text import fold_vietnamese
+
+
+def procedure_version_search(
+    *,
+    query: str = "",
+    field_code: str | None = None,
+    level: str | None = None,
+    on: dt.date | None = None,
+) -> QuerySet[ProcedureVersion]:
+    """Published versions in force on ``on`` (today by default) matching every word of ``query``.
+
+    Words are folded, so "dang ky khai sinh" and "Đăng ký khai sinh" find the same procedures.
+    """
+    day = on or clock.local_today()
+    qs = ProcedureVersion.objects.effective_on(day).select_related("procedure", "field", "competent_agency")
+    for word in fold_vietnamese(query).split():
+        qs = qs.filter(search_text__contains=word)
+    if field_code:
+        qs = qs.filter(field__code=field_code)
+    if level:
+        qs = qs.filter(level=level)
+    return qs.order_by("name", "pk")
+
+
+def procedure_version_get_current(*, local_code: str, on: dt.date | None = None) -> ProcedureVersion:
+    """The published version of a procedure in force on ``on``; NotFoundError when there is none."""
+    day = on or clock.local_today()
+    version = (
+        ProcedureVersion.objects.effective_on(day)
+        .select_related("procedure", "field", "competent_agency")
+        .prefetch_related("components", "fees", "legal_bases", "steps__agency", "receiving_agencies")
+        .filter(procedure__local_code=local_code)
+        .order_by("-effective_from")
+        .first()
+    )
+    if version is None:
+        raise NotFoundError(
+            "Không tìm thấy thủ tục đang có hiệu lực / No procedure in force with this code.",
+            {"local_code": local_code},
+        )
+    return version
