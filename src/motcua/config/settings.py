@@ -160,13 +160,18 @@ SECURE_CSP = {
     "form-action": ["'self'"],
 }
 
-# --- Mail ------------------------------------------------------------------------------------------
-EMAIL_BACKEND = env_str("MOTCUA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env_str("MOTCUA_EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("MOTCUA_EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("MOTCUA_EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env_str("MOTCUA_EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("MOTCUA_EMAIL_USE_TLS", False)
+# --- Mail (Django 6.1 MAILERS) -----------------------------------------------------------------------
+EMAIL_BACKEND_PATH = env_str("MOTCUA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+_smtp_options: dict[str, object] = {}
+if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
+    _smtp_options = {
+        "host": env_str("MOTCUA_EMAIL_HOST", "localhost"),
+        "port": env_int("MOTCUA_EMAIL_PORT", 25),
+        "username": env_str("MOTCUA_EMAIL_HOST_USER", ""),
+        "password": env_str("MOTCUA_EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("MOTCUA_EMAIL_USE_TLS", False),
+    }
+MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH, "OPTIONS": _smtp_options}}
 DEFAULT_FROM_EMAIL = env_str("MOTCUA_DEFAULT_FROM_EMAIL", "motcua@localhost")
 
 LOGGING = {
