@@ -22,8 +22,10 @@ def application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespon
 
 def _register_routers() -> None:
     from motcua.catalog.api import router as catalog_router
+    from motcua.dossiers.api import router as dossier_router
 
     api.add_router("/catalogue", catalog_router, tags=["catalogue"])
+    api.add_router("/dossiers", dossier_router, tags=["dossiers"])
 
 
 _register_routers()

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "motcua.accounts",
     "motcua.calendar",
     "motcua.catalog",
+    "motcua.dossiers",
+    "motcua.notifications",
     "motcua.portal",
 ]
 

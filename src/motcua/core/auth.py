@@ -1,0 +1,48 @@
+"""API authentication: bearer tokens for machine clients, the Django session (with CSRF) in the browser."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer, SessionAuth
+
+from motcua.core import clock
+from motcua.core.models import ApiToken
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
+    """Create a token and return it with the clear key, which is shown once and never stored."""
+    key = "mc_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, key_prefix=key[:8], key_hash=_digest(key))
+    return token, key
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any | None:
+        found = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=_digest(token), revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        if found is None:
+            return None
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=clock.now())
+        request.user = found.user
+        return found.user
+
+
+class OptionalAuth(SessionAuth):
+    """Session auth that lets anonymous callers through (for public endpoints that also serve users)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any | None:
+        return request.user
+
+
+api_auth = [TokenAuth(), SessionAuth()]

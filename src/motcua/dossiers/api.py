@@ -1,0 +1,426 @@
+"""Dossier API (/api/v1/dossiers): submission with Idempotency-Key, public status, every staff action.
+
+Handlers stay thin: parse, call a selector or a service, serialise."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import ValidationError
+
+from motcua.catalog.models import Channel
+from motcua.catalog.selectors import procedure_version_get_current
+from motcua.core.auth import api_auth
+from motcua.core.errors import ApplicationError, NotFoundError
+from motcua.dossiers import processing, selectors, services
+from motcua.dossiers.models import ApplicantKind, Dossier, ReturnMethod, Task
+from motcua.dossiers.status import dossier_status_public
+
+router = Router(auth=api_auth)
+
+
+class ApplicantIn(Schema):
+    name: str
+    id_number: str
+    kind: str = ApplicantKind.CITIZEN
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    submitter_name: str = ""
+    submitter_id_number: str = ""
+    authorisation_note: str = ""
+
+
+class DossierIn(Schema):
+    procedure: str
+    applicant: ApplicantIn
+    channel: str = Channel.ONLINE
+    return_method: str = ReturnMethod.ONLINE
+    summary: str = ""
+    form_data: dict[str, Any] = {}
+
+
+class EventOut(Schema):
+    action: str
+    at: dt.datetime
+    from_status: str
+    to_status: str
+    actor_role: str
+    reason: str
+
+
+class TaskOut(Schema):
+    id: int
+    order: int
+    name: str
+    role: str
+    agency: str
+    status: str
+    assignee: str | None
+    due_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    outcome: str
+    is_consultation: bool
+
+
+class DossierOut(Schema):
+    code: str
+    procedure: str
+    procedure_name: str
+    procedure_version: int
+    status: str
+    national_status_code: int
+    channel: str
+    applicant_name: str
+    receiving_agency: str
+    competent_agency: str
+    submitted_at: dt.datetime | None
+    received_at: dt.datetime | None
+    appointment_at: dt.datetime | None
+    processing_finished_at: dt.datetime | None
+    returned_at: dt.datetime | None
+    supplement_requests: int
+    payment_status: str
+    result_number: str
+
+
+class DossierDetailOut(DossierOut):
+    tasks: list[TaskOut]
+    events: list[EventOut]
+
+
+def _out(dossier: Dossier) -> dict[str, Any]:
+    from motcua.dossiers.status import national_status_code
+
+    version = dossier.procedure_version
+    return {
+        "code": dossier.code or "",
+        "procedure": version.procedure.local_code,
+        "procedure_name": version.name,
+        "procedure_version": version.number,
+        "status": dossier.status,
+        "national_status_code": national_status_code(dossier.status),
+        "channel": dossier.channel,
+        "applicant_name": dossier.applicant_name,
+        "receiving_agency": dossier.receiving_agency.code,
+        "competent_agency": dossier.competent_agency.code,
+        "submitted_at": dossier.submitted_at,
+        "received_at": dossier.received_at,
+        "appointment_at": dossier.appointment_at,
+        "processing_finished_at": dossier.processing_finished_at,
+        "returned_at": dossier.returned_at,
+        "supplement_requests": dossier.supplement_requests,
+        "payment_status": dossier.payment_status,
+        "result_number": dossier.result_number,
+    }
+
+
+def _detail(dossier: Dossier) -> dict[str, Any]:
+    out = _out(dossier)
+    out["tasks"] = [
+        {
+            "id": t.pk,
+            "order": t.order,
+            "name": t.name,
+            "role": t.role,
+            "agency": t.agency.code,
+            "status": t.status,
+            "assignee": t.assignee.username if t.assignee else None,
+            "due_at": t.due_at,
+            "completed_at": t.completed_at,
+            "outcome": t.outcome,
+            "is_consultation": t.is_consultation,
+        }
+        for t in dossier.tasks.select_related("agency", "assignee").order_by("order", "pk")
+    ]
+    out["events"] = list(
+        selectors.dossier_timeline(dossier=dossier).values(
+            "action", "at", "from_status", "to_status", "actor_role", "reason"
+        )
+    )
+    return out
+
+
+def _parse_submission(request: HttpRequest) -> tuple[DossierIn, dict[int, list[Any]]]:
+    content_type = request.content_type or ""
+    try:
+        if content_type.startswith("multipart/"):
+            raw = request.POST.get("data", "")
+            payload = DossierIn.model_validate_json(raw)
+        else:
+            payload = DossierIn.model_validate(json.loads(request.body or b"{}"))
+    except (ValidationError, ValueError) as exc:
+        errors = exc.errors() if isinstance(exc, ValidationError) else [{"msg": str(exc)}]
+        raise ApplicationError(
+            "Dữ liệu gửi lên không hợp lệ / The request body is not valid.",
+            {"fields": {".".join(str(p) for p in e.get("loc", ())) or "data": e["msg"] for e in errors}},
+        ) from exc
+    files: dict[int, list[Any]] = {}
+    for key in request.FILES:
+        if not key.startswith("component_") or not key.removeprefix("component_").isdigit():
+            raise ApplicationError("Tên trường tệp không hợp lệ / Unknown file field.", {"field": key})
+        files[int(key.removeprefix("component_"))] = request.FILES.getlist(key)
+    return payload, files
+
+
+@router.post("", response={201: DossierOut, 200: DossierOut}, summary="Submit a dossier")
+def dossier_submit(request: HttpRequest) -> Status:
+    """Submit online (JSON, or multipart with a `data` JSON field and files `component_<id>`).
+
+    Send an `Idempotency-Key` header: a retry with the same key returns the same dossier (200)."""
+    payload, files = _parse_submission(request)
+    version = procedure_version_get_current(local_code=payload.procedure)
+    key = request.headers.get("Idempotency-Key", "")[:128]
+    user: Any = request.user
+    before = Dossier.objects.filter(created_by=user, idempotency_key=key).exists() if key else False
+    dossier = services.dossier_submit(
+        data=services.SubmissionData(
+            version=version,
+            applicant=services.ApplicantData(**payload.applicant.model_dump()),
+            channel=payload.channel,
+            return_method=payload.return_method,
+            summary=payload.summary,
+            form_data=payload.form_data,
+            files=files,
+        ),
+        user=request.user,
+        idempotency_key=key,
+    )
+    return Status(200 if before else 201, _out(dossier))
+
+
+@router.get("", response=list[DossierOut], summary="My dossiers (citizen) or my inbox (staff)")
+def dossier_list(request: HttpRequest, box: str = "") -> list[dict[str, Any]]:
+    if box:
+        from motcua.dossiers.inbox import inbox_dossiers
+
+        return [_out(d) for d in inbox_dossiers(user=request.user, box=box)[:200]]
+    return [
+        _out(d) for d in selectors.dossiers_for_applicant(user=request.user).order_by("-created_at")[:200]
+    ]
+
+
+def _visible(request: HttpRequest, code: str) -> Dossier:
+    try:
+        return selectors.dossier_get_for_applicant(user=request.user, code=code)
+    except NotFoundError:
+        return selectors.dossier_get_for_officer(user=request.user, code=code)
+
+
+@router.get("/{code}", response=DossierDetailOut, summary="One dossier (its applicant or authorised staff)")
+def dossier_detail(request: HttpRequest, code: str) -> dict[str, Any]:
+    return _detail(_visible(request, code))
+
+
+@router.get("/{code}/status", auth=None, summary="Public status (code + last 4 digits of phone or ID)")
+def dossier_status(request: HttpRequest, code: str, factor: str = "") -> dict[str, Any]:
+    return dossier_status_public(selectors.dossier_get_public(code=code, second_factor=factor))
+
+
+class ItemsIn(Schema):
+    items: list[str]
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class CompleteIn(Schema):
+    note: str = ""
+    result_number: str = ""
+
+
+class AssignIn(Schema):
+    assignee: str
+
+
+class ConsultIn(Schema):
+    agency: str
+    question: str
+    budget_value: float = 1
+    budget_unit: str = "working_days"
+
+
+class ApologyIn(Schema):
+    reason: str
+    new_appointment_at: dt.datetime
+
+
+class ReturnIn(Schema):
+    method: str
+    recipient: str
+    note: str = ""
+
+
+def _officer_dossier(request: HttpRequest, code: str) -> Dossier:
+    return selectors.dossier_get_for_officer(user=request.user, code=code, audit=False)
+
+
+@router.post("/{code}/receive", response=DossierOut, summary="Accept at the one-stop counter")
+def dossier_receive(request: HttpRequest, code: str) -> dict[str, Any]:
+    return _out(services.dossier_receive(dossier=_officer_dossier(request, code), clerk=request.user))
+
+
+@router.post("/{code}/intake-supplement", response=DossierOut, summary="Ask for a supplement at intake")
+def dossier_intake_supplement(request: HttpRequest, code: str, body: ItemsIn) -> dict[str, Any]:
+    return _out(
+        services.dossier_request_intake_supplement(
+            dossier=_officer_dossier(request, code), clerk=request.user, items=body.items
+        )
+    )
+
+
+@router.post("/{code}/refuse", response=DossierOut, summary="Refuse at intake")
+def dossier_refuse(request: HttpRequest, code: str, body: ReasonIn) -> dict[str, Any]:
+    return _out(
+        services.dossier_refuse_at_intake(
+            dossier=_officer_dossier(request, code), clerk=request.user, reason=body.reason
+        )
+    )
+
+
+@router.post("/{code}/supplement-request", response=DossierOut, summary="Request a supplement (pauses)")
+def dossier_supplement_request(request: HttpRequest, code: str, body: ItemsIn) -> dict[str, Any]:
+    return _out(
+        services.dossier_request_supplement(
+            dossier=_officer_dossier(request, code), officer=request.user, items=body.items
+        )
+    )
+
+
+@router.post("/{code}/supply", response=DossierOut, summary="Supply what was asked (multipart files)")
+def dossier_supply(request: HttpRequest, code: str) -> dict[str, Any]:
+    dossier = _visible(request, code)
+    files = {
+        int(k.removeprefix("component_")): request.FILES.getlist(k)
+        for k in request.FILES
+        if k.removeprefix("component_").isdigit()
+    }
+    return _out(
+        services.dossier_supply(
+            dossier=dossier, user=request.user, files=files, note=request.POST.get("note", "")
+        )
+    )
+
+
+def _task(request: HttpRequest, code: str, task_id: int) -> Task:
+    dossier = _officer_dossier(request, code)
+    task = dossier.tasks.filter(pk=task_id).first()
+    if task is None:
+        raise NotFoundError("Không tìm thấy bước xử lý / Step not found.", {"task": task_id})
+    return task
+
+
+@router.post("/{code}/tasks/{task_id}/claim", response=DossierOut, summary="Claim a step")
+def task_claim(request: HttpRequest, code: str, task_id: int) -> dict[str, Any]:
+    task = processing.task_claim(task=_task(request, code, task_id), user=request.user)
+    return _out(task.dossier)
+
+
+@router.post("/{code}/tasks/{task_id}/assign", response=DossierOut, summary="Assign a step (leader)")
+def task_assign(request: HttpRequest, code: str, task_id: int, body: AssignIn) -> dict[str, Any]:
+    from motcua.accounts.models import User
+
+    assignee = User.objects.filter(username=body.assignee).first()
+    if assignee is None:
+        raise ApplicationError("Không tìm thấy cán bộ / Unknown officer.", {"field": "assignee"})
+    task = processing.task_assign(task=_task(request, code, task_id), assignee=assignee, by=request.user)
+    return _out(task.dossier)
+
+
+@router.post(
+    "/{code}/tasks/{task_id}/complete",
+    response=DossierOut,
+    summary="Finish a step and forward (approve / issue on special steps)",
+)
+def task_complete(request: HttpRequest, code: str, task_id: int, body: CompleteIn) -> dict[str, Any]:
+    task = processing.task_complete(
+        task=_task(request, code, task_id),
+        user=request.user,
+        note=body.note,
+        result_number=body.result_number,
+    )
+    return _out(Dossier.objects.get(pk=task.dossier_id))
+
+
+@router.post("/{code}/send-back", response=DossierOut, summary="Send back for rework (leader)")
+def dossier_send_back(request: HttpRequest, code: str, body: ReasonIn) -> dict[str, Any]:
+    return _out(
+        processing.task_send_back(
+            dossier=_officer_dossier(request, code), leader=request.user, reason=body.reason
+        )
+    )
+
+
+@router.post("/{code}/propose-refusal", response=DossierOut, summary="Propose refusal (specialist)")
+def dossier_propose_refusal(request: HttpRequest, code: str, body: ReasonIn) -> dict[str, Any]:
+    return _out(
+        processing.dossier_propose_refusal(
+            dossier=_officer_dossier(request, code), specialist=request.user, reason=body.reason
+        )
+    )
+
+
+@router.post("/{code}/consultations", response=TaskOut, summary="Consult another agency in parallel")
+def dossier_consult(request: HttpRequest, code: str, body: ConsultIn) -> dict[str, Any]:
+    from motcua.agencies.models import Agency
+
+    agency = Agency.objects.filter(code=body.agency).first()
+    if agency is None:
+        raise ApplicationError("Mã cơ quan không tồn tại / Unknown agency code.", {"field": "agency"})
+    t = processing.consultation_request(
+        dossier=_officer_dossier(request, code),
+        specialist=request.user,
+        agency=agency,
+        question=body.question,
+        budget_value=body.budget_value,
+        budget_unit=body.budget_unit,
+    )
+    return {
+        "id": t.pk,
+        "order": t.order,
+        "name": t.name,
+        "role": t.role,
+        "agency": agency.code,
+        "status": t.status,
+        "assignee": None,
+        "due_at": t.due_at,
+        "completed_at": None,
+        "outcome": "",
+        "is_consultation": True,
+    }
+
+
+@router.post("/{code}/apology", response=DossierOut, summary="Apologise and set a new appointment (once)")
+def dossier_apology(request: HttpRequest, code: str, body: ApologyIn) -> dict[str, Any]:
+    return _out(
+        services.dossier_apologise(
+            dossier=_officer_dossier(request, code),
+            officer=request.user,
+            reason=body.reason,
+            new_appointment_at=body.new_appointment_at,
+        )
+    )
+
+
+@router.post("/{code}/return", response=DossierOut, summary="Return the result and record the hand-over")
+def dossier_return(request: HttpRequest, code: str, body: ReturnIn) -> dict[str, Any]:
+    return _out(
+        services.dossier_return_result(
+            dossier=_officer_dossier(request, code),
+            clerk=request.user,
+            method=body.method,
+            recipient=body.recipient,
+            note=body.note,
+        )
+    )
+
+
+@router.post("/{code}/withdraw", response=DossierOut, summary="Withdraw (applicant)")
+def dossier_withdraw(request: HttpRequest, code: str, body: ReasonIn) -> dict[str, Any]:
+    dossier = selectors.dossier_get_for_applicant(user=request.user, code=code)
+    return _out(services.dossier_withdraw(dossier=dossier, user=request.user, reason=body.reason))

@@ -1,0 +1,42 @@
+"""Dossier codes ``<receiving agency e-ID>-<yyMMdd>-<NNNN>`` (Decree 61/2018 art. 26, kept by
+Decree 118/2025).
+
+The sequence is per receiving unit per (Vietnam) day. It is taken with one atomic upsert, so two clerks
+receiving at the same instant never get the same number, on PostgreSQL (row lock on conflict) and on
+SQLite (writes are serialised) alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+
+from motcua.agencies.models import Agency
+from motcua.dossiers.models import DossierCodeSequence
+
+_TABLE = DossierCodeSequence._meta.db_table
+_UPSERT = (
+    f"INSERT INTO {_TABLE} (agency_id, day, last_value) VALUES (%s, %s, 1) "  # noqa: S608 — table name is ours
+    f"ON CONFLICT (agency_id, day) DO UPDATE SET last_value = {_TABLE}.last_value + 1 "
+    "RETURNING last_value"
+)
+
+
+def next_sequence(*, agency: Agency, day: dt.date) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT, [agency.pk, day])
+        row = cursor.fetchone()
+    assert row is not None  # RETURNING always yields the row
+    return int(row[0])
+
+
+def format_dossier_code(*, agency_code: str, day: dt.date, sequence: int) -> str:
+    return f"{agency_code}-{day:%y%m%d}-{sequence:04d}"
+
+
+def dossier_code_allocate(*, agency: Agency, day: dt.date) -> str:
+    """Allocate the next code; call inside the transaction that saves the dossier."""
+    return format_dossier_code(
+        agency_code=agency.code, day=day, sequence=next_sequence(agency=agency, day=day)
+    )

@@ -1,0 +1,35 @@
+"""The timeline: every state change of a dossier writes one event (who, role, agency, when, from, to, why)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from motcua.agencies.models import Agency
+from motcua.core import clock
+from motcua.dossiers.models import Dossier, DossierEvent
+
+
+def dossier_event_record(
+    *,
+    dossier: Dossier,
+    action: str,
+    actor: Any | None,
+    actor_role: str,
+    actor_agency: Agency | None,
+    from_status: str,
+    to_status: str,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> DossierEvent:
+    return DossierEvent.objects.create(
+        dossier=dossier,
+        action=action,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_role=actor_role,
+        actor_agency=actor_agency,
+        at=clock.now(),
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        data=data or {},
+    )

@@ -1,0 +1,115 @@
+"""Forms for the citizen portal and the one-stop counter; they only parse — rules live in services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from motcua.catalog.models import ProcedureVersion
+from motcua.dossiers.models import ApplicantKind, ReturnMethod
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"})
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class ApplicantForm(forms.Form):
+    applicant_kind = forms.ChoiceField(
+        label=_("Loại đối tượng"), choices=ApplicantKind.choices, initial=ApplicantKind.CITIZEN
+    )
+    applicant_name = forms.CharField(label=_("Họ và tên / tên tổ chức"), max_length=255)
+    applicant_id_number = forms.CharField(label=_("Số định danh cá nhân / mã số doanh nghiệp"), max_length=14)
+    applicant_phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False)
+    applicant_email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    applicant_address = forms.CharField(label=_("Địa chỉ"), max_length=500, required=False)
+    summary = forms.CharField(
+        label=_("Nội dung yêu cầu (trích yếu)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    return_method = forms.ChoiceField(label=_("Hình thức nhận kết quả"), choices=ReturnMethod.choices)
+
+
+class SubmissionForm(ApplicantForm):
+    """Applicant fields plus one file field per catalogue component of the pinned version."""
+
+    def __init__(self, *args: Any, version: ProcedureVersion, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.version = version
+        for component in version.components.all():
+            self.fields[f"component_{component.pk}"] = MultipleFileField(
+                label=component.name,
+                required=False,
+                help_text=_("Bắt buộc") if component.required else _("Không bắt buộc"),
+            )
+
+    def component_fields(self) -> list[Any]:
+        return [self[name] for name in self.fields if name.startswith("component_")]
+
+
+class CounterForm(SubmissionForm):
+    def __init__(self, *args: Any, version: ProcedureVersion, **kwargs: Any) -> None:
+        super().__init__(*args, version=version, **kwargs)
+        self.fields["received_components"] = forms.MultipleChoiceField(
+            label=_("Thành phần đã nhận (bản giấy)"),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            choices=[(str(c.pk), c.name) for c in version.components.all()],
+        )
+        self.fields["return_method"].initial = ReturnMethod.COUNTER
+
+
+class TrackingForm(forms.Form):
+    code = forms.CharField(label=_("Mã hồ sơ"), max_length=40)
+    factor = forms.CharField(label=_("4 số cuối điện thoại hoặc số định danh"), max_length=12)
+
+
+class ItemsForm(forms.Form):
+    items = forms.CharField(
+        label=_("Giấy tờ cần bổ sung và lý do (mỗi dòng một mục)"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def item_list(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["items"].splitlines() if line.strip()]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CompleteForm(forms.Form):
+    note = forms.CharField(label=_("Ý kiến xử lý"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    result_number = forms.CharField(label=_("Số, ký hiệu văn bản kết quả"), required=False, max_length=64)
+
+
+class ReturnForm(forms.Form):
+    method = forms.ChoiceField(label=_("Hình thức trả"), choices=ReturnMethod.choices)
+    recipient = forms.CharField(label=_("Người nhận kết quả"), max_length=255)
+    note = forms.CharField(label=_("Ghi chú"), required=False)
+
+
+class ApologyForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do chậm trễ"), widget=forms.Textarea(attrs={"rows": 3}))
+    new_appointment_at = forms.DateTimeField(
+        label=_("Ngày hẹn trả mới"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+
+class SupplyForm(forms.Form):
+    def __init__(self, *args: Any, components: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for component in components:
+            self.fields[f"component_{component.catalogue_component_id}"] = MultipleFileField(
+                label=component.name, required=False
+            )
+        self.fields["note"] = forms.CharField(label=_("Ghi chú"), required=False)

@@ -1,0 +1,57 @@
+"""Which timeline events the applicant is told about, and in what words (sent after commit)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.status import PLAIN_WORDS
+from motcua.dossiers.workflow import Action
+
+NOTIFIED_ACTIONS = frozenset(
+    {
+        Action.SUBMIT,
+        Action.RECEIVE,
+        Action.REQUEST_INTAKE_SUPPLEMENT,
+        Action.REFUSE_AT_INTAKE,
+        Action.REQUEST_SUPPLEMENT,
+        Action.REQUEST_PAYMENT,
+        Action.ISSUE,
+        Action.APPROVE_REFUSAL,
+        Action.RETURN_RESULT,
+        Action.STOP,
+        "apologise",
+    }
+)
+
+
+def dossier_notify(*, dossier: Dossier, action: str, reason: str = "") -> None:
+    if action not in NOTIFIED_ACTIONS:
+        return
+    from motcua.notifications.models import NotificationChannel
+    from motcua.notifications.services import notification_queue
+
+    headline = PLAIN_WORDS.get(action, action)
+    link = f"{settings.SITE_URL}/tra-cuu/?code={dossier.code}"
+    text = f"[Mot Cua] Ho so {dossier.code}: {headline}."
+    if dossier.appointment_at and action in (Action.RECEIVE, "apologise"):
+        text += f" Hen tra: {dossier.appointment_at:%d/%m/%Y %H:%M}."
+    body = f"{headline}.\n\nMã hồ sơ: {dossier.code}\nThủ tục: {dossier.procedure_version.name}\n"
+    if reason:
+        body += f"\nNội dung: {reason}\n"
+    body += f"\nTra cứu: {link}\n"
+    notification_queue(
+        channel=NotificationChannel.SMS,
+        recipient=dossier.applicant_phone,
+        body=text,
+        dossier_code=dossier.code or "",
+        event=action,
+    )
+    notification_queue(
+        channel=NotificationChannel.EMAIL,
+        recipient=dossier.applicant_email,
+        subject=f"Hồ sơ {dossier.code}: {headline}",
+        body=body,
+        dossier_code=dossier.code or "",
+        event=action,
+    )

@@ -1,0 +1,372 @@
+"""The internal process of one dossier: tasks created from the pinned version's steps, stages (steps that
+share a parallel group run together), due times from the calendar, and the dossier transitions that the
+special steps trigger (approval → approved, signature/issue → issued, final one-stop step → returned)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+
+from motcua.agencies.models import Agency
+from motcua.catalog.models import ProcessStep
+from motcua.core import clock
+from motcua.core.errors import ApplicationError, PermissionDeniedError
+from motcua.dossiers import deadlines
+from motcua.dossiers.events import dossier_event_record
+from motcua.dossiers.models import DeliveryStatus, Dossier, Task, TaskStatus
+from motcua.dossiers.workflow import Action, Actor, DossierStatus
+
+
+def stages_of(steps: Sequence[ProcessStep]) -> list[list[ProcessStep]]:
+    """Group ordered steps into stages: consecutive steps sharing a non-empty parallel group form one."""
+    stages: list[list[ProcessStep]] = []
+    for step in steps:
+        if stages and step.parallel_group and stages[-1][0].parallel_group == step.parallel_group:
+            stages[-1].append(step)
+        else:
+            stages.append([step])
+    return stages
+
+
+def process_start(*, dossier: Dossier, started_at: dt.datetime) -> list[Task]:
+    """Create one task per step. The first step, when it is the one-stop intake, is done by the receipt."""
+    steps = list(dossier.procedure_version.steps.select_related("agency").order_by("order"))
+    tasks = []
+    for stage_index, stage in enumerate(stages_of(steps)):
+        for step in stage:
+            tasks.append(
+                Task(
+                    dossier=dossier,
+                    step=step,
+                    order=stage_index,
+                    name=step.name,
+                    role=step.role,
+                    agency=_task_agency(dossier, step),
+                )
+            )
+    Task.objects.bulk_create(tasks)
+    tasks = list(dossier.tasks.select_related("step").order_by("order", "pk"))
+    if tasks and tasks[0].order == 0 and tasks[0].role == Actor.ONE_STOP_CLERK:
+        for task in [t for t in tasks if t.order == 0]:
+            task.status = TaskStatus.DONE
+            task.started_at = started_at
+            task.due_at = deadlines.step_due(task=task, start=started_at)
+            task.completed_at = started_at
+            task.outcome = deadlines.outcome(finished_at=started_at, due_at=task.due_at)
+            task.save()
+        _activate_stage(dossier=dossier, order=1, start=started_at)
+    else:
+        _activate_stage(dossier=dossier, order=0, start=started_at)
+    return tasks
+
+
+def _task_agency(dossier: Dossier, step: ProcessStep) -> Agency:
+    # Intake and return happen where the dossier was received (location-independent intake, Decree 118).
+    if step.role == Actor.ONE_STOP_CLERK:
+        return dossier.receiving_agency
+    return step.agency
+
+
+def _activate_stage(*, dossier: Dossier, order: int, start: dt.datetime) -> list[Task]:
+    tasks = list(
+        dossier.tasks.filter(order=order, status=TaskStatus.WAITING, is_consultation=False).select_related(
+            "step"
+        )
+    )
+    for task in tasks:
+        task.status = TaskStatus.ACTIVE
+        task.started_at = start
+        task.due_at = deadlines.step_due(task=task, start=start)
+        task.save(update_fields=["status", "started_at", "due_at"])
+    return tasks
+
+
+def _require_task_actor(task: Task, user: Any) -> None:
+    from motcua.dossiers.selectors import user_roles_at
+
+    if task.role not in user_roles_at(user=user, agency=task.agency):
+        raise PermissionDeniedError(
+            "Bạn không có quyền xử lý bước này / You may not act on this step.",
+            {"task": task.pk, "role": task.role},
+        )
+
+
+def task_claim(*, task: Task, user: Any) -> Task:
+    with transaction.atomic():
+        task = Task.objects.select_for_update().get(pk=task.pk)
+        _require_task_actor(task, user)
+        if task.status != TaskStatus.ACTIVE:
+            raise ApplicationError("Bước này không ở trạng thái đang xử lý / This step is not active.")
+        if task.assignee_id not in (None, user.pk):
+            raise ApplicationError(
+                "Bước này đã có người nhận / Someone else has claimed this step.",
+                {"assignee": task.assignee_id},
+            )
+        task.assignee = user
+        task.save(update_fields=["assignee"])
+        dossier_event_record(
+            dossier=task.dossier,
+            action="claim",
+            actor=user,
+            actor_role=task.role,
+            actor_agency=task.agency,
+            from_status=task.dossier.status,
+            to_status=task.dossier.status,
+            data={"task": task.pk, "step": task.name},
+        )
+    return task
+
+
+def task_assign(*, task: Task, assignee: Any, by: Any) -> Task:
+    """A leader hands a step to a named officer of the same agency who holds the step's role."""
+    from motcua.dossiers.selectors import user_roles_at
+
+    with transaction.atomic():
+        task = Task.objects.select_for_update().get(pk=task.pk)
+        if "leader" not in user_roles_at(user=by, agency=task.agency):
+            raise PermissionDeniedError("Chỉ lãnh đạo đơn vị được phân công / Only a leader can assign.")
+        if task.role not in user_roles_at(user=assignee, agency=task.agency):
+            raise ApplicationError(
+                "Người được giao không có vai trò phù hợp / The assignee lacks the role.",
+                {"field": "assignee"},
+            )
+        task.assignee = assignee
+        task.save(update_fields=["assignee"])
+        dossier_event_record(
+            dossier=task.dossier,
+            action="assign",
+            actor=by,
+            actor_role="leader",
+            actor_agency=task.agency,
+            from_status=task.dossier.status,
+            to_status=task.dossier.status,
+            data={"task": task.pk, "assignee": assignee.pk, "step": task.name},
+        )
+    return task
+
+
+def task_complete(*, task: Task, user: Any, note: str = "", result_number: str = "") -> Task:
+    """Finish a step and move the dossier on ("chuyển bước"); special steps trigger the dossier's
+    transitions. Consultations must be answered before the stage can finish."""
+    with transaction.atomic():
+        task = Task.objects.select_for_update(of=("self",)).select_related("step", "dossier").get(pk=task.pk)
+        dossier = Dossier.objects.select_for_update().get(pk=task.dossier_id)
+        _require_task_actor(task, user)
+        if task.status != TaskStatus.ACTIVE:
+            raise ApplicationError("Bước này không ở trạng thái đang xử lý / This step is not active.")
+        if dossier.status in (DossierStatus.AWAITING_SUPPLEMENT, DossierStatus.AWAITING_PAYMENT):
+            raise ApplicationError(
+                "Hồ sơ đang tạm dừng chờ công dân / The dossier is paused for the applicant."
+            )
+        if (
+            not task.is_consultation
+            and dossier.tasks.filter(
+                is_consultation=True, status=TaskStatus.ACTIVE, order=task.order
+            ).exists()
+        ):
+            raise ApplicationError("Còn ý kiến phối hợp chưa trả lời / A consultation is still open.")
+        now = clock.now()
+        task.status = TaskStatus.DONE
+        task.completed_at = now
+        task.assignee = task.assignee or user
+        task.outcome = deadlines.outcome(finished_at=now, due_at=task.due_at)
+        task.save(update_fields=["status", "completed_at", "assignee", "outcome"])
+        dossier_event_record(
+            dossier=dossier,
+            action="step_complete",
+            actor=user,
+            actor_role=task.role,
+            actor_agency=task.agency,
+            from_status=dossier.status,
+            to_status=dossier.status,
+            reason=note,
+            data={"task": task.pk, "step": task.name, "outcome": task.outcome},
+        )
+        if task.is_consultation:
+            return task
+        _after_step(dossier=dossier, task=task, user=user, now=now, result_number=result_number)
+    return task
+
+
+def _transition(
+    dossier: Dossier, action: str, user: Any, role: str, agency: Agency | None, **kw: Any
+) -> None:
+    from motcua.dossiers.services import _dossier_transition
+
+    _dossier_transition(
+        dossier=dossier, action=action, actor=user, actor_role=role, actor_agency=agency, **kw
+    )
+
+
+def _after_step(*, dossier: Dossier, task: Task, user: Any, now: dt.datetime, result_number: str) -> None:
+    step = task.step
+    if step is not None and step.is_approval and dossier.status == DossierStatus.PENDING_APPROVAL:
+        _transition(dossier, Action.APPROVE, user, Actor.LEADER, task.agency)
+    elif step is not None and step.is_approval and dossier.status == DossierStatus.REFUSAL_PROPOSED:
+        _transition(dossier, Action.APPROVE_REFUSAL, user, Actor.LEADER, task.agency)
+        _finish_processing(dossier, now)
+    elif step is not None and step.is_signature and dossier.status == DossierStatus.APPROVED:
+        dossier.result_number = result_number.strip() or dossier.result_number
+        if not dossier.result_number:
+            raise ApplicationError(
+                "Vui lòng nhập số, ký hiệu văn bản kết quả / Enter the result's number.",
+                {"field": "result_number"},
+            )
+        dossier.save(update_fields=["result_number"])
+        _transition(
+            dossier,
+            Action.ISSUE,
+            user,
+            Actor.CLERICAL_OFFICER,
+            task.agency,
+            data={"result_number": dossier.result_number},
+        )
+        _finish_processing(dossier, now)
+    if dossier.tasks.filter(
+        order=task.order, status__in=[TaskStatus.ACTIVE, TaskStatus.WAITING], is_consultation=False
+    ).exists():
+        return  # a parallel sibling is still working
+    next_tasks = _activate_stage(dossier=dossier, order=task.order + 1, start=now)
+    if not next_tasks:
+        return
+    next_step = next_tasks[0].step
+    if next_step is not None and next_step.is_approval and dossier.status == DossierStatus.PROCESSING:
+        _transition(dossier, Action.SUBMIT_FOR_APPROVAL, user, Actor.SPECIALIST, task.agency)
+
+
+def _finish_processing(dossier: Dossier, now: dt.datetime) -> None:
+    dossier.processing_finished_at = now
+    dossier.delivery_status = DeliveryStatus.AT_DESK
+    dossier.save(update_fields=["processing_finished_at", "delivery_status"])
+
+
+def _active_task_for(dossier: Dossier, user: Any, roles: set[str]) -> Task:
+    from motcua.dossiers.selectors import user_roles_at
+
+    for task in dossier.tasks.filter(status=TaskStatus.ACTIVE, is_consultation=False).select_related(
+        "agency"
+    ):
+        if task.role in roles and task.role in user_roles_at(user=user, agency=task.agency):
+            return task
+    raise PermissionDeniedError(
+        "Bạn không có bước nào đang xử lý trong hồ sơ này / You have no active step on this dossier.",
+        {"dossier": dossier.code},
+    )
+
+
+def task_send_back(*, dossier: Dossier, leader: Any, reason: str) -> Dossier:
+    """The leader returns the dossier to the previous stage for rework; the approval step reopens later."""
+    if not reason.strip():
+        raise ApplicationError("Vui lòng nêu lý do trả lại / Give the reason.", {"field": "reason"})
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        task = _active_task_for(dossier, leader, {Actor.LEADER})
+        now = clock.now()
+        task.status = TaskStatus.CANCELLED
+        task.completed_at = now
+        task.save(update_fields=["status", "completed_at"])
+        previous = list(dossier.tasks.filter(order=task.order - 1, is_consultation=False))
+        rework = [
+            Task(
+                dossier=dossier,
+                step=t.step,
+                order=t.order,
+                name=t.name,
+                role=t.role,
+                agency=t.agency,
+                assignee=t.assignee,
+                status=TaskStatus.WAITING,
+            )
+            for t in previous
+        ]
+        Task.objects.bulk_create(rework)
+        Task.objects.create(
+            dossier=dossier,
+            step=task.step,
+            order=task.order,
+            name=task.name,
+            role=task.role,
+            agency=task.agency,
+            status=TaskStatus.WAITING,
+        )
+        _activate_stage(dossier=dossier, order=task.order - 1, start=now)
+        _transition(dossier, Action.SEND_BACK, leader, Actor.LEADER, task.agency, reason=reason.strip())
+    return dossier
+
+
+def dossier_propose_refusal(*, dossier: Dossier, specialist: Any, reason: str) -> Dossier:
+    if not reason.strip():
+        raise ApplicationError("Vui lòng nêu lý do đề xuất từ chối / Give the reason.", {"field": "reason"})
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        task = _active_task_for(dossier, specialist, {Actor.SPECIALIST})
+        _transition(
+            dossier, Action.PROPOSE_REFUSAL, specialist, Actor.SPECIALIST, task.agency, reason=reason.strip()
+        )
+        now = clock.now()
+        task.status = TaskStatus.DONE
+        task.completed_at = now
+        task.outcome = deadlines.outcome(finished_at=now, due_at=task.due_at)
+        task.save(update_fields=["status", "completed_at", "outcome"])
+        # Skip to the approval stage.
+        approval = (
+            dossier.tasks.filter(step__is_approval=True, status=TaskStatus.WAITING).order_by("order").first()
+        )
+        if approval is None:
+            raise ApplicationError("Quy trình không có bước phê duyệt / The process has no approval step.")
+        dossier.tasks.filter(order__lt=approval.order, status=TaskStatus.WAITING).update(
+            status=TaskStatus.CANCELLED
+        )
+        _activate_stage(dossier=dossier, order=approval.order, start=now)
+    return dossier
+
+
+def consultation_request(
+    *, dossier: Dossier, specialist: Any, agency: Agency, question: str, budget_value: Any, budget_unit: str
+) -> Task:
+    """Ask another agency for its opinion in parallel (liên thông); it has its own budget."""
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        own = _active_task_for(dossier, specialist, {Actor.SPECIALIST})
+        if agency.pk == own.agency_id:
+            raise ApplicationError(
+                "Chọn một cơ quan khác để xin ý kiến / Choose another agency.", {"field": "agency"}
+            )
+        now = clock.now()
+        task = Task(
+            dossier=dossier,
+            order=own.order,
+            name=f"Phối hợp: {question.strip()[:200]}",
+            role=Actor.SPECIALIST,
+            agency=agency,
+            status=TaskStatus.ACTIVE,
+            is_consultation=True,
+            started_at=now,
+        )
+        task.due_at = deadlines.budget_due(agency=agency, start=now, value=budget_value, unit=budget_unit)
+        task.save()
+        dossier_event_record(
+            dossier=dossier,
+            action="consult",
+            actor=specialist,
+            actor_role=Actor.SPECIALIST,
+            actor_agency=own.agency,
+            from_status=dossier.status,
+            to_status=dossier.status,
+            reason=question.strip(),
+            data={"agency": agency.code, "task": task.pk, "due_at": task.due_at.isoformat()},
+        )
+    return task
+
+
+def tasks_shift_for_pause(*, dossier: Dossier, paused_at: dt.datetime, resumed_at: dt.datetime) -> None:
+    """Active steps keep the working time they had left when the clock stopped."""
+    for task in dossier.tasks.filter(status=TaskStatus.ACTIVE).exclude(due_at=None):
+        assert task.due_at is not None
+        task.due_at = deadlines.resume_due(
+            agency=task.agency, due_at=task.due_at, paused_at=paused_at, resumed_at=resumed_at
+        )
+        task.save(update_fields=["due_at"])

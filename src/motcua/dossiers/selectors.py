@@ -1,0 +1,129 @@
+"""Permission-checked reads of dossiers. Views and APIs never fetch a dossier any other way.
+
+Rules (one per line, each with a test):
+* an applicant sees the dossiers they submitted (``applicant_user``), nothing else;
+* the public sees a status summary only with the code plus a second factor (last 4 digits of the phone
+  or the ID number);
+* a staff member sees a dossier when one of their active roles is held at (or above) the receiving
+  agency, the agency where the applicant was helped, the competent agency, or the agency of one of its
+  tasks (consultations included);
+* anything else looks exactly like a dossier that does not exist (404), so codes cannot be probed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from motcua.accounts.models import StaffRole
+from motcua.agencies.models import Agency
+from motcua.core import clock
+from motcua.core.errors import NotFoundError, PermissionDeniedError
+from motcua.dossiers.models import Dossier, DossierEvent
+
+_NOT_FOUND = "Không tìm thấy hồ sơ / Dossier not found."
+
+
+def _ancestor_ids(agency: Agency) -> list[int]:
+    ids = []
+    current: Agency | None = agency
+    while current is not None:
+        ids.append(current.pk)
+        current = current.parent
+    return ids
+
+
+def user_roles_at(*, user: Any, agency: Agency) -> set[str]:
+    """Roles the user holds today at ``agency`` or at an agency above it."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(
+        StaffRole.objects.active_on(clock.local_today())
+        .filter(user=user, agency_id__in=_ancestor_ids(agency))
+        .values_list("role", flat=True)
+    )
+
+
+def officer_agency_ids(*, user: Any) -> set[int]:
+    """Agencies where the user holds any active role, with all their descendant units."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    roots = set(
+        StaffRole.objects.active_on(clock.local_today()).filter(user=user).values_list("agency_id", flat=True)
+    )
+    result = set(roots)
+    frontier = set(roots)
+    while frontier:
+        children = set(Agency.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - result
+        result |= children
+        frontier = children
+    return result
+
+
+def dossiers_for_officer(*, user: Any) -> QuerySet[Dossier]:
+    agency_ids = officer_agency_ids(user=user)
+    if not agency_ids:
+        return Dossier.objects.none()
+    return Dossier.objects.filter(
+        Q(receiving_agency_id__in=agency_ids)
+        | Q(helped_at_id__in=agency_ids)
+        | Q(competent_agency_id__in=agency_ids)
+        | Q(tasks__agency_id__in=agency_ids)
+    ).distinct()
+
+
+def dossier_get_for_officer(*, user: Any, code: str, audit: bool = True) -> Dossier:
+    dossier = (
+        dossiers_for_officer(user=user)
+        .filter(code=code)
+        .select_related("procedure_version__procedure", "receiving_agency", "competent_agency")
+        .first()
+    )
+    if dossier is None:
+        raise NotFoundError(_NOT_FOUND, {"code": code})
+    if audit:
+        from motcua.dossiers.models import DossierAccessLog
+
+        DossierAccessLog.objects.create(dossier=dossier, user=user, at=clock.now())
+    return dossier
+
+
+def officer_agency_for(*, user: Any, dossier: Dossier, role: str) -> Agency:
+    """The agency in whose name ``user`` acts on ``dossier`` with ``role`` (receiving or helping centre)."""
+    for agency in (dossier.receiving_agency, dossier.helped_at):
+        if agency is not None and role in user_roles_at(user=user, agency=agency):
+            return agency
+    raise PermissionDeniedError(
+        "Bạn không có quyền tiếp nhận hồ sơ này / You may not act on this dossier at intake.",
+        {"code": dossier.code, "role": role},
+    )
+
+
+def dossiers_for_applicant(*, user: Any) -> QuerySet[Dossier]:
+    if not getattr(user, "is_authenticated", False):
+        return Dossier.objects.none()
+    return Dossier.objects.filter(applicant_user=user).select_related("procedure_version")
+
+
+def dossier_get_for_applicant(*, user: Any, code: str) -> Dossier:
+    dossier = dossiers_for_applicant(user=user).filter(code=code).first()
+    if dossier is None:
+        raise NotFoundError(_NOT_FOUND, {"code": code})
+    return dossier
+
+
+def dossier_get_public(*, code: str, second_factor: str) -> Dossier:
+    """Public tracking: the code alone is not enough; the last 4 digits of the phone or ID must match."""
+    factor = "".join(ch for ch in second_factor if ch.isdigit())
+    dossier = Dossier.objects.filter(code=code.strip()).select_related("procedure_version").first()
+    if dossier is None or len(factor) < 4:
+        raise NotFoundError(_NOT_FOUND, {"code": code})
+    candidates = [dossier.applicant_phone, dossier.applicant_id_number]
+    if not any(c and c.endswith(factor[-4:]) for c in candidates):
+        raise NotFoundError(_NOT_FOUND, {"code": code})
+    return dossier
+
+
+def dossier_timeline(*, dossier: Dossier) -> QuerySet[DossierEvent]:
+    return dossier.events.select_related("actor", "actor_agency").order_by("at", "pk")

@@ -1,0 +1,75 @@
+"""Status as people and national systems see it: the national code (from the mapping table, with the
+workflow's defaults as fall-back) and a public summary in plain words with the countdown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from motcua.core import clock
+from motcua.dossiers.models import Dossier, StatusCodeMapping
+from motcua.dossiers.workflow import DEFAULT_NATIONAL_CODES, Action, DossierStatus
+
+# What the applicant reads on the public tracking page for each timeline action.
+PLAIN_WORDS: dict[str, str] = {
+    Action.SUBMIT: "Hồ sơ đã được nộp",
+    Action.RECEIVE: "Hồ sơ đã được tiếp nhận",
+    Action.REQUEST_INTAKE_SUPPLEMENT: "Cần bổ sung hồ sơ trước khi tiếp nhận",
+    Action.SUPPLY_AT_INTAKE: "Đã bổ sung hồ sơ",
+    Action.REFUSE_AT_INTAKE: "Hồ sơ không được tiếp nhận",
+    Action.START_PROCESSING: "Hồ sơ được chuyển đến cơ quan giải quyết",
+    Action.REQUEST_SUPPLEMENT: "Cơ quan giải quyết yêu cầu bổ sung giấy tờ",
+    Action.SUPPLY: "Đã bổ sung giấy tờ, hồ sơ tiếp tục được xử lý",
+    Action.REQUEST_PAYMENT: "Yêu cầu thực hiện nghĩa vụ tài chính",
+    Action.CONFIRM_PAYMENT: "Đã thực hiện nghĩa vụ tài chính",
+    Action.SUBMIT_FOR_APPROVAL: "Hồ sơ đang chờ lãnh đạo phê duyệt",
+    Action.SEND_BACK: "Hồ sơ được xem xét lại",
+    Action.APPROVE: "Lãnh đạo đã phê duyệt",
+    Action.PROPOSE_REFUSAL: "Hồ sơ đang được xem xét",
+    Action.APPROVE_REFUSAL: "Cơ quan có thẩm quyền từ chối giải quyết",
+    Action.ISSUE: "Đã có kết quả giải quyết",
+    Action.RETURN_RESULT: "Đã trả kết quả",
+    Action.WITHDRAW: "Người nộp đã rút hồ sơ",
+    Action.STOP: "Hồ sơ đã dừng xử lý",
+    "apologise": "Cơ quan giải quyết xin lỗi và hẹn lại ngày trả kết quả",
+}
+
+
+def national_status_code(status: str) -> int:
+    today = clock.local_today()
+    mapping = (
+        StatusCodeMapping.objects.filter(status=status, valid_from__lte=today)
+        .order_by("-valid_from")
+        .values_list("national_code", flat=True)
+        .first()
+    )
+    return int(mapping) if mapping is not None else DEFAULT_NATIONAL_CODES.get(status, 0)
+
+
+def dossier_status_public(dossier: Dossier) -> dict[str, Any]:
+    """No personal data beyond what the applicant already knows: no names, no files."""
+    now = clock.now()
+    remaining_seconds = None
+    if dossier.appointment_at is not None and dossier.status not in (
+        DossierStatus.RETURNED,
+        DossierStatus.WITHDRAWN,
+        DossierStatus.REFUSED_AT_INTAKE,
+        DossierStatus.STOPPED,
+    ):
+        remaining_seconds = int((dossier.appointment_at - now).total_seconds())
+    events = [
+        {"at": e.at, "text": PLAIN_WORDS.get(e.action, ""), "action": e.action}
+        for e in dossier.events.order_by("at", "pk")
+        if e.action in PLAIN_WORDS
+    ]
+    return {
+        "code": dossier.code,
+        "procedure": dossier.procedure_version.name,
+        "status": dossier.status,
+        "status_label": DossierStatus(dossier.status).label,
+        "national_status_code": national_status_code(dossier.status),
+        "received_at": dossier.received_at,
+        "appointment_at": dossier.appointment_at,
+        "returned_at": dossier.returned_at,
+        "remaining_seconds": remaining_seconds,
+        "timeline": events,
+    }

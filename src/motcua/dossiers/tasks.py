@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.tasks import task
+
+
+@task(queue_name="default")
+def deadlines_scan_task() -> dict[str, int]:
+    from motcua.dossiers.lateness import deadlines_scan
+
+    return deadlines_scan()
+
+
+@task(queue_name="default")
+def notifications_retry_task() -> int:
+    from motcua.notifications.services import notifications_retry_pending
+
+    return notifications_retry_pending()

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+
+from motcua.dossiers.codes import dossier_code_allocate, format_dossier_code
+
+
+def test_code_format_follows_agency_date_sequence() -> None:
+    assert format_dossier_code(agency_code="000.00.09.H99", day=dt.date(2026, 9, 30), sequence=12) == (
+        "000.00.09.H99-260930-0012"
+    )
+
+
+@pytest.mark.django_db
+def test_sequence_restarts_each_day_and_per_agency(service_centre, commune) -> None:
+    day = dt.date(2025, 3, 3)
+    assert dossier_code_allocate(agency=service_centre, day=day).endswith("-0001")
+    assert dossier_code_allocate(agency=service_centre, day=day).endswith("-0002")
+    assert dossier_code_allocate(agency=commune, day=day).endswith("-0001")
+    assert dossier_code_allocate(agency=service_centre, day=day + dt.timedelta(days=1)).endswith("-0001")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_intake_never_duplicates_a_code(service_centre) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrency needs PostgreSQL (SQLite serialises writers)")
+    day = dt.date(2025, 3, 3)
+    codes: list[str] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(8)
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            for _ in range(25):
+                with transaction.atomic():
+                    code = dossier_code_allocate(agency=service_centre, day=day)
+                with lock:
+                    codes.append(code)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(codes) == 200
+    assert len(set(codes)) == 200
+    assert sorted(int(c.rsplit("-", 1)[1]) for c in codes) == list(range(1, 201))

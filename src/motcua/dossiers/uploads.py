@@ -1,0 +1,59 @@
+"""Checks on every uploaded component file: size, declared type, and the bytes themselves."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.core.files.uploadedfile import UploadedFile
+
+from motcua.core.errors import ApplicationError
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+# Magic numbers: a renamed .exe must not pass as a PDF.
+_SIGNATURES: dict[str, tuple[tuple[bytes, ...], tuple[str, ...]]] = {
+    "application/pdf": ((b"%PDF-",), (".pdf",)),
+    "image/jpeg": ((b"\xff\xd8\xff",), (".jpg", ".jpeg")),
+    "image/png": ((b"\x89PNG\r\n\x1a\n",), (".png",)),
+}
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    content_type: str
+    size: int
+    sha256: str
+
+
+def upload_check(upload: UploadedFile, *, field: str = "file") -> CheckedUpload:
+    name = (upload.name or "").lower()
+    size = upload.size or 0
+    if size == 0:
+        raise ApplicationError("Tệp rỗng / The file is empty.", {"field": field, "file": upload.name})
+    if size > MAX_UPLOAD_BYTES:
+        raise ApplicationError(
+            f"Tệp vượt quá {MAX_UPLOAD_BYTES // (1024 * 1024)} MB / The file is larger than "
+            f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB.",
+            {"field": field, "file": upload.name, "size": size},
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    for content_type, (magics, extensions) in _SIGNATURES.items():
+        if any(head.startswith(m) for m in magics):
+            if not name.endswith(extensions):
+                raise ApplicationError(
+                    "Phần mở rộng của tệp không khớp với nội dung / The file extension does not match "
+                    "its content.",
+                    {"field": field, "file": upload.name},
+                )
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+            return CheckedUpload(content_type=content_type, size=size, sha256=digest.hexdigest())
+    raise ApplicationError(
+        "Chỉ nhận tệp PDF, JPEG hoặc PNG / Only PDF, JPEG or PNG files are accepted.",
+        {"field": field, "file": upload.name},
+    )
