@@ -1,0 +1,89 @@
+"""Demo accounts of tỉnh Minh Sơn. Passwords come from MOTCUA_DEMO_PASSWORD (demo only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from motcua.accounts.models import AccountKind, Role, StaffRole, User
+from motcua.agencies.models import Agency
+from motcua.core.env import env_str
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    description: str
+
+
+# username, full name, kind, role, agency code, extra
+STAFF: list[tuple[str, str, str, str]] = [
+    ("binh", "Trần Văn Bình", Role.ONE_STOP_CLERK, "000.00.09.H99"),
+    ("tiepnhan.minhkhai", "Lý Thị Hoa", Role.ONE_STOP_CLERK, "000.01.31.H99"),
+    ("chi", "Phạm Thị Chi", Role.SPECIALIST, "000.00.02.H99"),
+    ("chuyenvien.xd", "Đặng Văn Hùng", Role.SPECIALIST, "000.00.03.H99"),
+    ("chuyenvien.mk", "Bùi Thị Lan Anh", Role.SPECIALIST, "000.00.31.H99"),
+    ("dung", "Hoàng Văn Dũng", Role.LEADER, "000.00.02.H99"),
+    ("lanhdao.xd", "Trịnh Minh Quang", Role.LEADER, "000.00.03.H99"),
+    ("lanhdao.mk", "Cao Văn Sơn", Role.LEADER, "000.00.31.H99"),
+    ("em", "Đỗ Thị Em", Role.CLERICAL_OFFICER, "000.00.02.H99"),
+    ("vanthu.xd", "Mai Thị Thu", Role.CLERICAL_OFFICER, "000.00.03.H99"),
+    ("vanthu.mk", "Lê Văn Tâm", Role.CLERICAL_OFFICER, "000.00.31.H99"),
+    ("ioc", "Vũ Thị Hạnh", Role.IOC_VIEWER, "000.00.00.H99"),
+]
+CITIZENS: list[tuple[str, str, str, str, str]] = [
+    ("an", "Nguyễn Văn An", AccountKind.CITIZEN, "001090012345", "0912345678"),
+    ("lan", "Trần Thị Lan", AccountKind.CITIZEN, "001195006789", "0987654321"),
+]
+
+
+def load_demo_users() -> list[DemoLogin]:
+    """Idempotent: users are matched by username; roles by (user, agency, role)."""
+    password = env_str("MOTCUA_DEMO_PASSWORD", "motcua-demo-2026")
+    logins: list[DemoLogin] = []
+    province = Agency.objects.get(code="000.00.00.H99")
+    admin = _user("admin", "Ngô Thị Giang", AccountKind.STAFF, password)
+    admin.is_staff = admin.is_superuser = True
+    admin.save(update_fields=["is_staff", "is_superuser"])
+    _role(admin, province, Role.ADMINISTRATOR)
+    logins.append(DemoLogin("admin", password, "Quản trị hệ thống @ UBND tỉnh Minh Sơn (trang /admin/)"))
+    for username, name, role, code in STAFF:
+        agency = Agency.objects.get(code=code)
+        user = _user(username, name, AccountKind.STAFF, password)
+        _role(user, agency, role)
+        logins.append(DemoLogin(username, password, f"{Role(role).label} @ {agency.name}"))
+    for username, name, kind, national_id, phone in CITIZENS:
+        user = _user(username, name, kind, password, national_id=national_id, phone=phone)
+        logins.append(DemoLogin(username, password, f"Công dân {user.full_name}"))
+    business = _user("congty.abc", "Công ty TNHH ABC Minh Sơn", AccountKind.BUSINESS, password)
+    if not business.business_code:
+        business.business_code = "0101234567"
+        business.organisation_name = "Công ty TNHH ABC Minh Sơn"
+        business.save(update_fields=["business_code", "organisation_name"])
+    logins.append(DemoLogin("congty.abc", password, "Doanh nghiệp Công ty TNHH ABC Minh Sơn"))
+    return logins
+
+
+def _user(
+    username: str, full_name: str, kind: str, password: str, *, national_id: str = "", phone: str = ""
+) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(
+            username=username,
+            full_name=full_name,
+            kind=kind,
+            national_id=national_id,
+            phone=phone,
+            email=f"{username}@demo.minhson.gov.vn",
+        )
+        user.set_password(password)
+        user.save()
+    return user
+
+
+def _role(user: User, agency: Agency, role: str) -> None:
+    StaffRole.objects.get_or_create(
+        user=user, agency=agency, role=role, defaults={"valid_from": dt.date(2025, 7, 1)}
+    )
