@@ -47,18 +47,9 @@ def user_roles_at(*, user: Any, agency: Agency) -> set[str]:
 
 def officer_agency_ids(*, user: Any) -> set[int]:
     """Agencies where the user holds any active role, with all their descendant units."""
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    roots = set(
-        StaffRole.objects.active_on(clock.local_today()).filter(user=user).values_list("agency_id", flat=True)
-    )
-    result = set(roots)
-    frontier = set(roots)
-    while frontier:
-        children = set(Agency.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - result
-        result |= children
-        frontier = children
-    return result
+    from motcua.accounts.selectors import agency_ids_for_user
+
+    return agency_ids_for_user(user=user)
 
 
 def dossiers_for_officer(*, user: Any) -> QuerySet[Dossier]:
