@@ -51,3 +51,22 @@ def procedure_version_get_current(*, local_code: str, on: dt.date | None = None)
             {"local_code": local_code},
         )
     return version
+
+
+def procedure_version_for_submission(*, local_code: str, on: dt.date | None = None) -> ProcedureVersion:
+    """The version in force, with just what a submission needs (components and fees, one query each)."""
+    day = on or clock.local_today()
+    version = (
+        ProcedureVersion.objects.effective_on(day)
+        .select_related("procedure", "competent_agency")
+        .prefetch_related("components", "fees")
+        .filter(procedure__local_code=local_code)
+        .order_by("-effective_from")
+        .first()
+    )
+    if version is None:
+        raise NotFoundError(
+            "Không tìm thấy thủ tục đang có hiệu lực / No procedure in force with this code.",
+            {"local_code": local_code},
+        )
+    return version

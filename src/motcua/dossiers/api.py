@@ -13,7 +13,7 @@ from ninja import Router, Schema, Status
 from pydantic import ValidationError
 
 from motcua.catalog.models import Channel
-from motcua.catalog.selectors import procedure_version_get_current
+from motcua.catalog.selectors import procedure_version_for_submission
 from motcua.core.auth import api_auth
 from motcua.core.errors import ApplicationError, NotFoundError
 from motcua.dossiers import processing, selectors, services
@@ -173,10 +173,8 @@ def dossier_submit(request: HttpRequest) -> Status:
 
     Send an `Idempotency-Key` header: a retry with the same key returns the same dossier (200)."""
     payload, files = _parse_submission(request)
-    version = procedure_version_get_current(local_code=payload.procedure)
+    version = procedure_version_for_submission(local_code=payload.procedure)
     key = request.headers.get("Idempotency-Key", "")[:128]
-    user: Any = request.user
-    before = Dossier.objects.filter(created_by=user, idempotency_key=key).exists() if key else False
     dossier = services.dossier_submit(
         data=services.SubmissionData(
             version=version,
@@ -190,7 +188,8 @@ def dossier_submit(request: HttpRequest) -> Status:
         user=request.user,
         idempotency_key=key,
     )
-    return Status(200 if before else 201, _out(dossier))
+    # A retry answers 200 with the dossier the first attempt created.
+    return Status(201 if getattr(dossier, "_just_created", False) else 200, _out(dossier))
 
 
 @router.get("", response=list[DossierOut], summary="My dossiers (citizen) or my inbox (staff)")

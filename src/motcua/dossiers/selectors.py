@@ -107,7 +107,23 @@ def dossier_get_for_applicant(*, user: Any, code: str) -> Dossier:
 def dossier_get_public(*, code: str, second_factor: str) -> Dossier:
     """Public tracking: the code alone is not enough; the last 4 digits of the phone or ID must match."""
     factor = "".join(ch for ch in second_factor if ch.isdigit())
-    dossier = Dossier.objects.filter(code=code.strip()).select_related("procedure_version").first()
+    # Only the columns the public page shows: this is the busiest read of the whole system.
+    dossier = (
+        Dossier.objects.filter(code=code.strip())
+        .select_related("procedure_version")
+        .only(
+            "code",
+            "status",
+            "applicant_phone",
+            "applicant_id_number",
+            "received_at",
+            "appointment_at",
+            "returned_at",
+            "procedure_version__name",
+        )
+        .order_by()
+        .first()
+    )
     if dossier is None or len(factor) < 4:
         raise NotFoundError(_NOT_FOUND, {"code": code})
     candidates = [dossier.applicant_phone, dossier.applicant_id_number]

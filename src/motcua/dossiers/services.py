@@ -74,7 +74,7 @@ def _validate_submission(data: SubmissionData, *, as_draft: bool = False) -> dic
         errors["channel"] = (
             "Thủ tục này không nhận hồ sơ qua kênh đã chọn / This procedure is not offered on that channel."
         )
-    components = {c.pk: c for c in data.version.components.all()}
+    components = {c.pk: c for c in _components(data.version)}
     for component_id in data.files:
         if component_id not in components:
             errors[f"component_{component_id}"] = (
@@ -118,8 +118,7 @@ def dossier_submit(
             dossier = _dossier_create(
                 data=data, creator=creator, idempotency_key=idempotency_key, as_draft=as_draft
             )
-            components = {c.pk: c for c in data.version.components.all()}
-            for component in components.values():
+            for component in _components(data.version):
                 dossier_component = DossierComponent.objects.create(
                     dossier=dossier,
                     catalogue_component=component,
@@ -159,6 +158,7 @@ def dossier_submit(
     except BaseException:
         _delete_files(written)
         raise
+    dossier._just_created = True  # type: ignore[attr-defined]  # lets the API answer 201 instead of 200
     return dossier
 
 
@@ -187,6 +187,11 @@ def dossier_submit_draft(*, dossier: Dossier, user: Any) -> Dossier:
     return dossier
 
 
+def _components(version: ProcedureVersion) -> list[Any]:
+    # .all() reuses a prefetch when the caller made one (procedure_version_for_submission).
+    return list(version.components.all())
+
+
 def _delete_files(files: Sequence[DossierFile]) -> None:
     for stored in files:
         with contextlib.suppress(OSError):
@@ -198,7 +203,9 @@ def _dossier_create(*, data: SubmissionData, creator: Any, idempotency_key: str,
     receiving = data.receiving_agency or version.receiving_agencies.first() or version.competent_agency
     today = clock.local_today()
     applicant = data.applicant
+    fees = [fee for fee in version.fees.all() if fee.channel in ("", data.channel)]
     dossier = Dossier.objects.create(
+        payment_status=PaymentStatus.DUE if any(f.amount > 0 for f in fees) else PaymentStatus.NOT_REQUIRED,
         code=None if as_draft else dossier_code_allocate(agency=receiving, day=today),
         procedure_version=version,
         status=DossierStatus.DRAFT,
@@ -223,12 +230,9 @@ def _dossier_create(*, data: SubmissionData, creator: Any, idempotency_key: str,
         created_by=creator,
         submitted_at=None if as_draft else clock.now(),
     )
-    fees = [fee for fee in version.fees.all() if fee.channel in ("", data.channel)]
-    for fee in fees:
-        DossierFee.objects.create(dossier=dossier, name=fee.name, amount=fee.amount)
-    if any(fee.amount > 0 for fee in fees):
-        dossier.payment_status = PaymentStatus.DUE
-        dossier.save(update_fields=["payment_status"])
+    DossierFee.objects.bulk_create(
+        [DossierFee(dossier=dossier, name=fee.name, amount=fee.amount) for fee in fees]
+    )
     return dossier
 
 

@@ -3,6 +3,8 @@ workflow's defaults as fall-back) and a public summary in plain words with the c
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from typing import Any
 
 from motcua.core import clock
@@ -34,15 +36,30 @@ PLAIN_WORDS: dict[str, str] = {
 }
 
 
-def national_status_code(status: str) -> int:
-    today = clock.local_today()
-    mapping = (
-        StatusCodeMapping.objects.filter(status=status, valid_from__lte=today)
-        .order_by("-valid_from")
-        .values_list("national_code", flat=True)
-        .first()
+_MAPPING_TTL = 60.0
+_mapping_cache: tuple[float, dt.date, dict[str, int]] | None = None
+
+
+def _mappings(today: dt.date) -> dict[str, int]:
+    """The mapping in force today, cached for a minute (it changes when the law does, not per request)."""
+    global _mapping_cache
+    now = time.monotonic()
+    if _mapping_cache is not None and now - _mapping_cache[0] < _MAPPING_TTL and _mapping_cache[1] == today:
+        return _mapping_cache[2]
+    result: dict[str, int] = {}
+    rows = (
+        StatusCodeMapping.objects.filter(valid_from__lte=today)
+        .exclude(valid_to__lt=today)
+        .order_by("valid_from")
     )
-    return int(mapping) if mapping is not None else DEFAULT_NATIONAL_CODES.get(status, 0)
+    for status, code in rows.values_list("status", "national_code"):
+        result[status] = int(code)
+    _mapping_cache = (now, today, result)
+    return result
+
+
+def national_status_code(status: str) -> int:
+    return _mappings(clock.local_today()).get(status, DEFAULT_NATIONAL_CODES.get(status, 0))
 
 
 def dossier_status_public(dossier: Dossier) -> dict[str, Any]:
@@ -57,9 +74,10 @@ def dossier_status_public(dossier: Dossier) -> dict[str, Any]:
     ):
         remaining_seconds = int((dossier.appointment_at - now).total_seconds())
     events = [
-        {"at": e.at, "text": PLAIN_WORDS.get(e.action, ""), "action": e.action}
-        for e in dossier.events.order_by("at", "pk")
-        if e.action in PLAIN_WORDS
+        {"at": at, "text": PLAIN_WORDS[action], "action": action}
+        for action, at in dossier.events.filter(action__in=list(PLAIN_WORDS))
+        .order_by("at", "pk")
+        .values_list("action", "at")
     ]
     return {
         "code": dossier.code,
