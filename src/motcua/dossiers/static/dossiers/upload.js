@@ -20,7 +20,11 @@
         if (status) { status.textContent = (bar ? bar.value : 0) + "%"; }
       });
       xhr.addEventListener("load", function () {
-        if (xhr.responseURL && xhr.responseURL !== window.location.href) { window.location.href = xhr.responseURL; return; }
+        // The response is the page the server redirected to (or the form again, with its errors):
+        // show it as it is, so its one-time messages are not lost, and put its address in the bar.
+        if (xhr.responseURL && xhr.responseURL !== window.location.href) {
+          window.history.replaceState(null, "", xhr.responseURL);
+        }
         document.open(); document.write(xhr.responseText); document.close();
       });
       xhr.addEventListener("error", function () { if (status) { status.textContent = "Lỗi mạng, vui lòng thử lại / Network error, please retry."; } });
