@@ -49,3 +49,24 @@ class OptionalAuth(SessionAuth):
 
 
 api_auth = [TokenAuth(), SessionAuth()]
+
+
+def demo_api_token() -> list[tuple[str, str]]:
+    """Demo tokens for the citizen "an" and the clerk "binh" (keys from MOTCUA_DEMO_API_TOKEN_*)."""
+    from motcua.accounts.models import User
+    from motcua.core.env import env_str
+
+    result = []
+    for username, default in (
+        ("an", "mc_demo_citizen_an_token_2026"),
+        ("binh", "mc_demo_clerk_binh_token_2026"),
+    ):
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            continue
+        key = env_str(f"MOTCUA_DEMO_API_TOKEN_{username.upper()}", default)
+        ApiToken.objects.get_or_create(
+            key_hash=_digest(key), defaults={"user": user, "name": "demo", "key_prefix": key[:8]}
+        )
+        result.append((username, key))
+    return result

@@ -16,13 +16,25 @@ class Command(BaseCommand):
         from motcua.agencies.demo import load_demo_agencies
         from motcua.calendar.services import calendar_seed
         from motcua.catalog.demo import load_demo_catalogue
+        from motcua.core.auth import demo_api_token
+        from motcua.dossiers.demo import load_demo_dossiers
+        from motcua.dossiers.services import rating_criteria_seed, status_mapping_seed
 
         with transaction.atomic():
             load_demo_agencies()
             calendar_seed(years=range(2024, 2028))
             load_demo_catalogue()
             logins = load_demo_users()
+            status_mapping_seed()
+            rating_criteria_seed()
+            tokens = demo_api_token()
+        created = load_demo_dossiers()
         self.stdout.write(self.style.SUCCESS("Demo province loaded (tỉnh Minh Sơn, H99)."))
         self.stdout.write("Demo logins (username / password — role @ agency):")
         for login in logins:
-            self.stdout.write(f"  {login.username:<12} / {login.password:<16} {login.description}")
+            self.stdout.write(f"  {login.username:<17} / {login.password:<16} {login.description}")
+        self.stdout.write("API tokens (header `Authorization: Bearer <token>`):")
+        for username, key in tokens:
+            self.stdout.write(f"  {username:<17} {key}")
+        if created:
+            self.stdout.write(f"{created} demo dossiers created in every state (citizens an and lan).")

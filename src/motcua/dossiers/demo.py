@@ -1,0 +1,85 @@
+"""Demo dossiers in every state, made through the same services people use (so the timeline is real)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from motcua.accounts.models import User
+from motcua.catalog.models import Channel
+from motcua.catalog.selectors import procedure_version_for_submission
+from motcua.dossiers import processing, services
+from motcua.dossiers.models import Dossier, TaskStatus
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+BULLETIN = "1.009374.000.00.00.H99"
+MARITAL = "1.004873.000.00.00.H99"
+
+
+def _pdf(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def _submit(local_code: str, citizen: User, summary: str) -> Dossier:
+    version = procedure_version_for_submission(local_code=local_code)
+    files = {c.pk: [_pdf(f"{c.pk}.pdf")] for c in version.components.all() if c.required}
+    return services.dossier_submit(
+        data=services.SubmissionData(
+            version=version,
+            summary=f"[demo] {summary}",
+            applicant=services.ApplicantData(
+                name=citizen.full_name,
+                id_number=citizen.national_id,
+                phone=citizen.phone,
+                email=citizen.email,
+            ),
+            channel=Channel.ONLINE,
+            files=files,
+        ),
+        user=citizen,
+    )
+
+
+def _active(dossier: Dossier) -> Any:
+    return dossier.tasks.filter(status=TaskStatus.ACTIVE, is_consultation=False).first()
+
+
+def load_demo_dossiers() -> int:
+    """Idempotent: does nothing when the demo citizen already has dossiers."""
+    users = {
+        u.username: u for u in User.objects.filter(username__in=["an", "lan", "binh", "chi", "dung", "em"])
+    }
+    if len(users) < 6 or Dossier.objects.filter(summary__startswith="[demo]").exists():
+        return 0
+    an, lan, binh, chi, dung, em = (users[k] for k in ["an", "lan", "binh", "chi", "dung", "em"])
+    _submit(BULLETIN, an, "Bản tin mới nộp, chờ tiếp nhận")
+    waiting = _submit(BULLETIN, lan, "Bản tin cần bổ sung khi tiếp nhận")
+    services.dossier_request_intake_supplement(
+        dossier=waiting, clerk=binh, items=["Bổ sung sơ yếu lý lịch có xác nhận"]
+    )
+    refused = _submit(BULLETIN, lan, "Bản tin bị từ chối tiếp nhận")
+    services.dossier_refuse_at_intake(
+        dossier=refused, clerk=binh, reason="Tổ chức không thuộc đối tượng được cấp phép"
+    )
+    processing_one = services.dossier_receive(dossier=_submit(BULLETIN, an, "Bản tin đang xử lý"), clerk=binh)
+    processing.task_claim(task=_active(processing_one), user=chi)
+    supplement = services.dossier_receive(dossier=_submit(BULLETIN, an, "Bản tin chờ bổ sung"), clerk=binh)
+    services.dossier_request_supplement(dossier=supplement, officer=chi, items=["Mẫu măng-sét có chữ ký"])
+    pending = services.dossier_receive(dossier=_submit(BULLETIN, lan, "Bản tin chờ phê duyệt"), clerk=binh)
+    processing.task_complete(task=_active(pending), user=chi, note="Đủ điều kiện")
+    approved = services.dossier_receive(dossier=_submit(BULLETIN, an, "Bản tin đã phê duyệt"), clerk=binh)
+    processing.task_complete(task=_active(approved), user=chi, note="Đủ điều kiện")
+    processing.task_complete(task=_active(approved), user=dung)
+    for i, state in enumerate(["issued", "returned"]):
+        dossier = services.dossier_receive(dossier=_submit(BULLETIN, an, f"Bản tin {state}"), clerk=binh)
+        processing.task_complete(task=_active(dossier), user=chi, note="Đủ điều kiện")
+        processing.task_complete(task=_active(dossier), user=dung)
+        processing.task_complete(task=_active(dossier), user=em, result_number=f"{20 + i}/GP-SVHTTDL")
+        if state == "returned":
+            services.dossier_return_result(
+                dossier=dossier, clerk=binh, method="online", recipient=an.full_name
+            )
+    withdrawn = _submit(MARITAL, lan, "Xác nhận tình trạng hôn nhân, đã rút")
+    services.dossier_withdraw(dossier=withdrawn, user=lan, reason="Nộp nhầm thủ tục")
+    return Dossier.objects.filter(summary__startswith="[demo]").count()
