@@ -175,6 +175,8 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
     }
 MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH, "OPTIONS": _smtp_options}}
 DEFAULT_FROM_EMAIL = env_str("MOTCUA_DEFAULT_FROM_EMAIL", "motcua@localhost")
+# SMS goes through a provider class (notifications/providers.py); the demo one writes to var/sms.log.
+MOTCUA_SMS_PROVIDER = env_str("MOTCUA_SMS_PROVIDER", "motcua.notifications.providers.DemoSmsProvider")
 
 LOGGING = {
     "version": 1,

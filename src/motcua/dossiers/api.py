@@ -423,3 +423,36 @@ def dossier_return(request: HttpRequest, code: str, body: ReturnIn) -> dict[str,
 def dossier_withdraw(request: HttpRequest, code: str, body: ReasonIn) -> dict[str, Any]:
     dossier = selectors.dossier_get_for_applicant(user=request.user, code=code)
     return _out(services.dossier_withdraw(dossier=dossier, user=request.user, reason=body.reason))
+
+
+class PaymentIn(Schema):
+    reference: str
+
+
+@router.post(
+    "/{code}/payment-request", response=DossierOut, summary="Request a financial obligation (pauses)"
+)
+def dossier_payment_request(request: HttpRequest, code: str, body: ItemsIn) -> dict[str, Any]:
+    return _out(
+        services.dossier_request_payment(
+            dossier=_officer_dossier(request, code), officer=request.user, items=body.items
+        )
+    )
+
+
+@router.post("/{code}/payment-confirm", response=DossierOut, summary="Record the payment (resumes)")
+def dossier_payment_confirm(request: HttpRequest, code: str, body: PaymentIn) -> dict[str, Any]:
+    return _out(
+        services.dossier_confirm_payment(
+            dossier=_officer_dossier(request, code), clerk=request.user, reference=body.reference
+        )
+    )
+
+
+@router.post("/{code}/stop", response=DossierOut, summary="Stop processing (leader, with a notice)")
+def dossier_stop(request: HttpRequest, code: str, body: ReasonIn) -> dict[str, Any]:
+    return _out(
+        services.dossier_stop(
+            dossier=_officer_dossier(request, code), leader=request.user, reason=body.reason
+        )
+    )

@@ -755,3 +755,98 @@ def dossier_receive_at_counter(
         dossier.components.filter(catalogue_component_id__in=received_component_ids).update(received=True)
         dossier = dossier_receive(dossier=dossier, clerk=clerk)
     return dossier
+
+
+def dossier_request_payment(*, dossier: Dossier, officer: Any, items: Sequence[str]) -> Dossier:
+    """Ask the applicant to fulfil a financial obligation (e.g. land levies); the clock stops like for a
+    supplement (DVCQG status 6)."""
+    from motcua.dossiers import deadlines
+    from motcua.dossiers.processing import _active_task_for
+
+    clean = [item.strip() for item in items if item.strip()]
+    if not clean:
+        raise ApplicationError("Vui lòng nêu khoản phải nộp / List what must be paid.", {"field": "items"})
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        task = _active_task_for(dossier, officer, {Actor.SPECIALIST})
+        assert dossier.appointment_at is not None
+        dossier.paused_remaining_minutes = deadlines.minutes_left(
+            agency=dossier.receiving_agency, now=clock.now(), due_at=dossier.appointment_at
+        )
+        dossier.payment_status = PaymentStatus.DUE
+        dossier.save(update_fields=["paused_remaining_minutes", "payment_status"])
+        _dossier_transition(
+            dossier=dossier,
+            action=Action.REQUEST_PAYMENT,
+            actor=officer,
+            actor_role=task.role,
+            actor_agency=task.agency,
+            reason="\n".join(clean),
+            data={"items": clean},
+        )
+    return dossier
+
+
+def dossier_confirm_payment(*, dossier: Dossier, clerk: Any, reference: str) -> Dossier:
+    """The one-stop unit records the payment (receipt or transaction reference); the clock resumes."""
+    from motcua.dossiers import deadlines
+    from motcua.dossiers.processing import tasks_shift_for_pause
+
+    if not reference.strip():
+        raise ApplicationError(
+            "Vui lòng nhập số biên lai / Enter the receipt reference.", {"field": "reference"}
+        )
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        agency = _require_clerk_at(dossier, clerk)
+        now = clock.now()
+        paused_at = _last_event_at(dossier, Action.REQUEST_PAYMENT)
+        dossier.appointment_at = deadlines.resume_with_remaining(
+            agency=dossier.receiving_agency,
+            resumed_at=now,
+            remaining_minutes=dossier.paused_remaining_minutes or 0,
+        )
+        dossier.paused_remaining_minutes = None
+        dossier.payment_status = PaymentStatus.PAID
+        dossier.save(update_fields=["appointment_at", "paused_remaining_minutes", "payment_status"])
+        _dossier_transition(
+            dossier=dossier,
+            action=Action.CONFIRM_PAYMENT,
+            actor=clerk,
+            actor_role=Actor.ONE_STOP_CLERK,
+            actor_agency=agency,
+            data={"reference": reference},
+        )
+        tasks_shift_for_pause(dossier=dossier, paused_at=paused_at, resumed_at=now)
+    return dossier
+
+
+def dossier_stop(*, dossier: Dossier, leader: Any, reason: str) -> Dossier:
+    """The competent agency stops processing with a notice (form 05; DVCQG status 8)."""
+    from motcua.dossiers.models import Task, TaskStatus
+    from motcua.dossiers.selectors import user_roles_at
+
+    if not reason.strip():
+        raise ApplicationError("Vui lòng nêu lý do dừng xử lý / Give the reason.", {"field": "reason"})
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        if "leader" not in user_roles_at(user=leader, agency=dossier.competent_agency):
+            raise ApplicationError(
+                "Chỉ lãnh đạo cơ quan giải quyết được dừng xử lý / Only a leader of the "
+                "competent agency can stop processing."
+            )
+        _dossier_transition(
+            dossier=dossier,
+            action=Action.STOP,
+            actor=leader,
+            actor_role=Actor.LEADER,
+            actor_agency=dossier.competent_agency,
+            reason=reason.strip(),
+        )
+        now = clock.now()
+        dossier.processing_finished_at = now
+        dossier.save(update_fields=["processing_finished_at"])
+        Task.objects.filter(dossier=dossier, status__in=[TaskStatus.ACTIVE, TaskStatus.WAITING]).update(
+            status=TaskStatus.CANCELLED, completed_at=now
+        )
+    return dossier
