@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 DURATION = os.environ.get("MOTCUA_BENCH_SECONDS", "10")
+WORKERS = os.environ.get("MOTCUA_BENCH_WORKERS", "4")
 PROCEDURE = "1.004873.000.00.00.H99"  # marital-status certificate: one required component, full online
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -118,8 +119,7 @@ def main() -> None:
             "127.0.0.1",
             "--port",
             str(port),
-            "--workers",
-            "2",
+            "--workers", WORKERS,
             "--no-access-log",
             "--log-level",
             "warning",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from motcua.catalog.models import ProcedureVersion
@@ -53,13 +55,26 @@ def procedure_version_get_current(*, local_code: str, on: dt.date | None = None)
     return version
 
 
+_submission_cache: dict[tuple[str, dt.date], tuple[float, ProcedureVersion]] = {}
+
+
 def procedure_version_for_submission(*, local_code: str, on: dt.date | None = None) -> ProcedureVersion:
-    """The version in force, with just what a submission needs (components and fees, one query each)."""
+    """The version in force, with just what a submission needs (components and fees prefetched).
+
+    Submissions are the busiest write; the version they need changes only when the catalogue is
+    republished, so it is kept for 30 seconds per process (a new version takes effect on a date set in
+    advance, and a dossier pins the version it was received under anyway)."""
     day = on or clock.local_today()
+    key = (local_code, day)
+    hit = _submission_cache.get(key)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < settings.MOTCUA_CATALOGUE_CACHE_SECONDS:
+        return hit[1]
     version = (
         ProcedureVersion.objects.effective_on(day)
         .select_related("procedure", "competent_agency")
-        .prefetch_related("components", "fees")
+        .defer("search_text", "sequence", "subjects", "requirements", "description")
+        .prefetch_related("components", "fees", "receiving_agencies")
         .filter(procedure__local_code=local_code)
         .order_by("-effective_from")
         .first()
@@ -69,4 +84,7 @@ def procedure_version_for_submission(*, local_code: str, on: dt.date | None = No
             "Không tìm thấy thủ tục đang có hiệu lực / No procedure in force with this code.",
             {"local_code": local_code},
         )
+    if len(_submission_cache) > 5000:
+        _submission_cache.clear()
+    _submission_cache[key] = (now, version)
     return version

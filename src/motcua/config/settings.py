@@ -138,6 +138,9 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# Seconds a process may reuse the procedure version a submission needs (0 turns the cache off).
+MOTCUA_CATALOGUE_CACHE_SECONDS = env_int("MOTCUA_CATALOGUE_CACHE_SECONDS", 30)
+
 # --- Background work -------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "ocr"]}}
 

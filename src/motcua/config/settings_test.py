@@ -20,3 +20,4 @@ if not DATABASE_URL:
             "TEST": {"NAME": ":memory:"},
         }
     }
+MOTCUA_CATALOGUE_CACHE_SECONDS = 0

@@ -200,7 +200,10 @@ def _delete_files(files: Sequence[DossierFile]) -> None:
 
 def _dossier_create(*, data: SubmissionData, creator: Any, idempotency_key: str, as_draft: bool) -> Dossier:
     version = data.version
-    receiving = data.receiving_agency or version.receiving_agencies.first() or version.competent_agency
+    receiving_agencies = list(version.receiving_agencies.all())  # prefetched on the hot path
+    receiving = data.receiving_agency or (
+        receiving_agencies[0] if receiving_agencies else version.competent_agency
+    )
     today = clock.local_today()
     applicant = data.applicant
     fees = [fee for fee in version.fees.all() if fee.channel in ("", data.channel)]
