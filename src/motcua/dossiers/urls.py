@@ -16,6 +16,8 @@ urlpatterns = [
     path("tra-cuu/", views.track, name="track"),
     path("mot-cua/", views.desk, name="desk"),
     path("mot-cua/tiep-nhan/<str:local_code>/", views.counter_new, name="counter_new"),
+    path("mot-cua/so-theo-doi/", views.register, name="register"),
+    path("mot-cua/ho-so/<str:code>/giay-hen/", views.receipt, name="receipt"),
     path("mot-cua/ho-so/<str:code>/", views.desk_detail, name="desk_detail"),
     path("mot-cua/ho-so/<str:code>/<str:action>/", views.desk_action, name="desk_action"),
 ]

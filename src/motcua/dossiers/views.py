@@ -419,3 +419,57 @@ def desk_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
             raise
         messages.error(request, _("Thao tác không hợp lệ ở trạng thái hiện tại của hồ sơ."))
     return redirect("dossiers:desk_detail", code=code)
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    """Sổ theo dõi hồ sơ (form 07): every dossier received by the user's agencies, by receipt date."""
+    _staff_required(request)
+    import datetime as dt
+
+    from motcua.core import clock
+
+    today = clock.local_today()
+    try:
+        start = (
+            dt.date.fromisoformat(request.GET.get("from", ""))
+            if request.GET.get("from")
+            else today.replace(day=1)
+        )
+        end = dt.date.fromisoformat(request.GET.get("to", "")) if request.GET.get("to") else today
+    except ValueError:
+        start, end = today.replace(day=1), today
+        messages.error(request, _("Ngày không hợp lệ (YYYY-MM-DD)."))
+    rows = (
+        selectors.dossiers_for_officer(user=request.user)
+        .exclude(received_at=None)
+        .filter(received_at__date__gte=start, received_at__date__lte=end)
+        .select_related("procedure_version", "competent_agency")
+        .order_by("received_at")[:1000]
+    )
+    return render(request, "dossiers/register.html", {"rows": rows, "start": start, "end": end})
+
+
+@login_required
+def receipt(request: HttpRequest, code: str) -> HttpResponse:
+    """Giấy tiếp nhận hồ sơ và hẹn trả kết quả (form 01), printable."""
+    try:
+        dossier = selectors.dossier_get_for_officer(user=request.user, code=code)
+    except NotFoundError:
+        try:
+            dossier = selectors.dossier_get_for_applicant(user=request.user, code=code)
+        except NotFoundError as exc:
+            raise Http404(exc.message) from exc
+    if dossier.received_at is None:
+        raise Http404
+    receiver = dossier.events.filter(action="receive").select_related("actor").first()
+    return render(
+        request,
+        "dossiers/receipt.html",
+        {
+            "dossier": dossier,
+            "components": dossier.components.all(),
+            "receiver": receiver,
+            "version": dossier.procedure_version,
+        },
+    )

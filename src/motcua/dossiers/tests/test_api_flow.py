@@ -290,3 +290,23 @@ def test_token_auth_lets_a_machine_client_submit(citizen_an, bulletin_version, f
         .status_code
         == 401
     )
+
+
+def test_register_and_receipt_pages_for_the_clerk(
+    citizen_an, clerk_binh, clerk_other_agency, bulletin_version, frozen
+) -> None:
+    code = _submit(_client(citizen_an), bulletin_version).json()["code"]
+    clerk = _client(clerk_binh)
+    clerk.post(f"/api/v1/dossiers/{code}/receive")
+    register = clerk.get("/mot-cua/so-theo-doi/", {"from": "2025-03-01", "to": "2025-03-31"}).content.decode()
+    assert code in register
+    slip = clerk.get(f"/mot-cua/ho-so/{code}/giay-hen/").content.decode()
+    assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in slip
+    assert "Nguyễn Văn An" in slip
+    assert (
+        code
+        not in _client(clerk_other_agency)
+        .get("/mot-cua/so-theo-doi/", {"from": "2025-03-01", "to": "2025-03-31"})
+        .content.decode()
+    )
+    assert _client(clerk_other_agency).get(f"/mot-cua/ho-so/{code}/giay-hen/").status_code == 404
