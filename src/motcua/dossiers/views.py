@@ -341,6 +341,12 @@ def desk_detail(request: HttpRequest, code: str) -> HttpResponse:
             "refusal_form": forms.ReasonForm(auto_id="propose-%s"),
             "send_back_form": forms.ReasonForm(auto_id="back-%s"),
             "complete_form": forms.CompleteForm(),
+            "payment_form": forms.ItemsForm(auto_id="pay-%s"),
+            "stop_form": forms.ReasonForm(auto_id="stop-%s"),
+            "other_agencies": Agency.objects.filter(valid_to__isnull=True)
+            .exclude(pk=dossier.competent_agency_id)
+            .order_by("code"),
+            "colleagues": _colleagues(dossier, request.user),
             "return_form": forms.ReturnForm(initial={"method": dossier.return_method}),
             "apology_form": forms.ApologyForm(),
             "components": dossier.components.prefetch_related("files"),
@@ -383,6 +389,34 @@ def desk_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
                     note=post.get("note", ""),
                     result_number=post.get("result_number", ""),
                 )
+        elif action == "assign":
+            from motcua.accounts.models import User
+
+            task = dossier.tasks.filter(pk=int(post.get("task", "0") or 0)).first()
+            assignee = User.objects.filter(pk=int(post.get("assignee", "0") or 0)).first()
+            if task is None or assignee is None:
+                raise ApplicationError(_("Chọn bước và cán bộ được giao."))
+            processing.task_assign(task=task, assignee=assignee, by=user)
+        elif action == "consult":
+            consulted = Agency.objects.filter(code=post.get("agency", "")).first()
+            if consulted is None:
+                raise ApplicationError(_("Chọn cơ quan phối hợp."))
+            processing.consultation_request(
+                dossier=dossier,
+                specialist=user,
+                agency=consulted,
+                question=post.get("question", ""),
+                budget_value=post.get("budget_value", "1") or "1",
+                budget_unit="working_days",
+            )
+        elif action == "payment_request":
+            services.dossier_request_payment(
+                dossier=dossier, officer=user, items=post.get("items", "").splitlines()
+            )
+        elif action == "payment_confirm":
+            services.dossier_confirm_payment(dossier=dossier, clerk=user, reference=post.get("reference", ""))
+        elif action == "stop":
+            services.dossier_stop(dossier=dossier, leader=user, reason=post.get("reason", ""))
         elif action == "send_back":
             processing.task_send_back(dossier=dossier, leader=user, reason=post.get("reason", ""))
         elif action == "propose_refusal":
@@ -473,3 +507,18 @@ def receipt(request: HttpRequest, code: str) -> HttpResponse:
             "version": dossier.procedure_version,
         },
     )
+
+
+def _colleagues(dossier: Dossier, user: Any) -> list[Any]:
+    """Officers a leader of the competent agency may assign steps to (same agency, active roles)."""
+    from motcua.accounts.models import Role, StaffRole, User
+    from motcua.core import clock
+
+    if "leader" not in selectors.user_roles_at(user=user, agency=dossier.competent_agency):
+        return []
+    ids = (
+        StaffRole.objects.active_on(clock.local_today())
+        .filter(agency=dossier.competent_agency, role__in=[Role.SPECIALIST, Role.CLERICAL_OFFICER])
+        .values("user_id")
+    )
+    return list(User.objects.filter(pk__in=ids).order_by("full_name"))

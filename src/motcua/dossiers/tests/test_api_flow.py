@@ -310,3 +310,32 @@ def test_register_and_receipt_pages_for_the_clerk(
         .content.decode()
     )
     assert _client(clerk_other_agency).get(f"/mot-cua/ho-so/{code}/giay-hen/").status_code == 404
+
+
+def test_desk_forms_assign_consult_and_payment(
+    citizen_an, clerk_binh, specialist_chi, leader_dung, bulletin_version, province, frozen
+) -> None:
+    code = _submit(_client(citizen_an), bulletin_version).json()["code"]
+    _client(clerk_binh).post(f"/api/v1/dossiers/{code}/receive")
+    dossier = Dossier.objects.get(code=code)
+    appraisal = dossier.tasks.get(status="active")
+    leader = _client(leader_dung)
+    page = leader.get(f"/mot-cua/ho-so/{code}/").content.decode()
+    assert "Phân công xử lý" in page
+    leader.post(f"/mot-cua/ho-so/{code}/assign/", {"task": appraisal.pk, "assignee": specialist_chi.pk})
+    appraisal.refresh_from_db()
+    assert appraisal.assignee == specialist_chi
+    specialist = _client(specialist_chi)
+    specialist.post(
+        f"/mot-cua/ho-so/{code}/consult/",
+        {"agency": province.code, "question": "Ý kiến về tên bản tin", "budget_value": "2"},
+    )
+    assert dossier.tasks.filter(is_consultation=True, agency=province).exists()
+    # The stage cannot finish while the consultation is open.
+    specialist.post(f"/mot-cua/ho-so/{code}/complete/", {"task": appraisal.pk})
+    appraisal.refresh_from_db()
+    assert appraisal.status == "active"
+    specialist.post(f"/mot-cua/ho-so/{code}/payment_request/", {"items": "Lệ phí 100.000 đồng"})
+    assert Dossier.objects.get(code=code).status == "awaiting_payment"
+    _client(clerk_binh).post(f"/mot-cua/ho-so/{code}/payment_confirm/", {"reference": "BL-01"})
+    assert Dossier.objects.get(code=code).status == "processing"
