@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "motcua.catalog",
     "motcua.dossiers",
     "motcua.notifications",
+    "motcua.signatures",
     "motcua.portal",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("accounts/", include("motcua.accounts.urls")),
     path("api/v1/", api.urls),
+    path("", include("motcua.signatures.urls")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.portal.urls")),
 ]

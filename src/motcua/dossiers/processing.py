@@ -209,12 +209,9 @@ def _after_step(*, dossier: Dossier, task: Task, user: Any, now: dt.datetime, re
         _transition(dossier, Action.APPROVE_REFUSAL, user, Actor.LEADER, task.agency)
         _finish_processing(dossier, now)
     elif step is not None and step.is_signature and dossier.status == DossierStatus.APPROVED:
-        dossier.result_number = result_number.strip() or dossier.result_number
-        if not dossier.result_number:
-            raise ApplicationError(
-                "Vui lòng nhập số, ký hiệu văn bản kết quả / Enter the result's number.",
-                {"field": "result_number"},
-            )
+        dossier.result_number = (
+            result_number.strip() or dossier.result_number or _allocate_number(dossier, now)
+        )
         dossier.save(update_fields=["result_number"])
         _transition(
             dossier,
@@ -370,3 +367,24 @@ def tasks_shift_for_pause(*, dossier: Dossier, paused_at: dt.datetime, resumed_a
             agency=task.agency, due_at=task.due_at, paused_at=paused_at, resumed_at=resumed_at
         )
         task.save(update_fields=["due_at"])
+
+
+# Decree 30/2020 Annex III abbreviations for the result's document type.
+RESULT_TYPE_ABBREVIATIONS = {
+    "licence": "GP",
+    "certificate": "GCN",
+    "decision": "QĐ",
+    "extract": "TL",
+    "other": "VB",
+}
+
+
+def _allocate_number(dossier: Dossier, now: dt.datetime) -> str:
+    """Number and symbol from the competent agency's register when the clerical officer leaves it blank."""
+    from motcua.core.clock import VIETNAM_TZ
+    from motcua.signatures.numbering import document_number_allocate
+
+    kind = RESULT_TYPE_ABBREVIATIONS.get(dossier.procedure_version.result_type, "VB")
+    return document_number_allocate(
+        agency=dossier.competent_agency, year=now.astimezone(VIETNAM_TZ).year, document_type=kind
+    )

@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from motcua.signatures import views
+
+app_name = "signatures"
+urlpatterns = [
+    path("van-ban/giay-hen/<str:code>.pdf", views.receipt_pdf, name="receipt_pdf"),
+]
