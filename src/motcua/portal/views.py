@@ -1,60 +1,60 @@
-"""Citizen-facing pages of the catalogue. Thin: parse the query, call catalogue selectors, render."""
+"""Citizen-facing pages of the catalogue. Thin: parse the query, call selectors, paginate, render."""
 
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from motcua.catalog.models import AdministrativeLevel, Field, OnlineLevel
+from motcua.catalog.models import OnlineLevel
 from motcua.catalog.selectors import procedure_version_get_current, procedure_version_search
-from motcua.core import clock
 from motcua.core.errors import NotFoundError
+from motcua.portal import selectors
+from motcua.portal.presentation import fee_rows, process_total
 
 PAGE_SIZE = 20
+MAX_QUERY_LENGTH = 200
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    today = clock.local_today()
-    fields = (
-        Field.objects.filter(versions__status="published", versions__effective_from__lte=today)
-        .filter(Q(versions__effective_to__isnull=True) | Q(versions__effective_to__gte=today))
-        .annotate(n=Count("versions", distinct=True))
-        .order_by("sector", "name")
-    )
-    popular = procedure_version_search()[:6]
     return render(
         request,
         "portal/home.html",
-        {"fields": fields, "popular": popular, "levels": AdministrativeLevel.choices},
+        {
+            "fields": selectors.field_list_with_counts(),
+            "levels": selectors.level_list_with_counts(),
+            "online_levels": selectors.online_level_list_with_counts(),
+            "popular": selectors.procedure_version_popular(),
+        },
     )
 
 
 def procedure_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
-    field_code = request.GET.get("field") or None
-    level = request.GET.get("level") or None
-    online = request.GET.get("online") or None
+    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    levels = selectors.level_list_with_counts()
+    level = _choice(request.GET.get("level"), [lv.value for lv in levels])
+    online = _choice(request.GET.get("online"), list(OnlineLevel.values))
+    fields = selectors.field_list_with_counts()
+    field_code = _choice(request.GET.get("field"), [f.code for f in fields])
     versions = procedure_version_search(query=query, field_code=field_code, level=level)
-    if online in OnlineLevel.values:
+    if online:
         versions = versions.filter(online_level=online)
     page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "portal/procedure_list.html",
         {
             "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "query": query,
             "field_code": field_code or "",
+            "field_name": next((f.name for f in fields if f.code == field_code), ""),
             "level": level or "",
             "online": online or "",
-            "fields": Field.objects.order_by("name"),
-            "levels": [c for c in AdministrativeLevel.choices if c[0] in ("province", "commune")],
+            "fields": fields,
+            "levels": levels,
             "online_levels": OnlineLevel.choices,
-            "querystring": params.urlencode(),
+            "filtered": bool(query or field_code or level or online),
         },
     )
 
@@ -64,15 +64,23 @@ def procedure_detail(request: HttpRequest, local_code: str) -> HttpResponse:
         version = procedure_version_get_current(local_code=local_code)
     except NotFoundError as exc:
         raise Http404(exc.message) from exc
+    steps = list(version.steps.all())
     return render(
         request,
         "portal/procedure_detail.html",
         {
             "version": version,
             "components": version.components.all(),
-            "fees": version.fees.all(),
-            "steps": version.steps.all(),
+            "fees": fee_rows(list(version.fees.all())),
+            "steps": steps,
+            "process_total": process_total(steps),
             "bases": version.legal_bases.all(),
             "receiving": version.receiving_agencies.all(),
+            "online_submission": version.online_level != OnlineLevel.NONE and "online" in version.channels,
         },
     )
+
+
+def _choice(value: str | None, allowed: list[str]) -> str | None:
+    """A filter value from the query string, or None when it is empty or not one we offer."""
+    return value if value and value in allowed else None

@@ -1,4 +1,4 @@
-"""Presentation helpers: legal time limits and money in words a citizen reads."""
+"""Template filters for the portal: ``{% load portal %}`` then ``version|time_limit``, ``amount|vnd``…"""
 
 from __future__ import annotations
 
@@ -6,41 +6,44 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext, ngettext
+
+from motcua.catalog.models import Channel
+from motcua.portal import presentation
 
 register = template.Library()
 
 
-def _num(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text.replace(".", ",")
-
-
 @register.filter
 def time_limit(version: Any) -> str:
-    value, unit = version.time_limit_value, version.time_limit_unit
-    if unit == "same_day":
-        cutoff = version.same_day_cutoff.strftime("%H:%M") if version.same_day_cutoff else "15:00"
-        return _("Trong ngày; nếu tiếp nhận sau %(cutoff)s thì trả trong ngày làm việc tiếp theo") % {
-            "cutoff": cutoff
-        }
-    words = {
-        "working_days": _("ngày làm việc"),
-        "days": _("ngày"),
-        "hours": _("giờ làm việc"),
-        "months": _("tháng"),
-    }
-    return f"{_num(value)} {words.get(unit, unit)}"
+    return presentation.time_limit_text(version)
 
 
 @register.filter
 def budget(step: Any) -> str:
-    words = {"working_days": _("ngày làm việc"), "days": _("ngày"), "hours": _("giờ làm việc")}
-    return f"{_num(step.budget_value)} {words.get(step.budget_unit, step.budget_unit)}"
+    return presentation.duration(step.budget_value, step.budget_unit)
 
 
 @register.filter
 def vnd(amount: Decimal) -> str:
-    if not amount:
-        return _("Không mất phí")
-    return f"{int(amount):,} đồng".replace(",", ".")
+    return presentation.money(amount)
+
+
+@register.filter
+def channel_names(channels: list[str]) -> str:
+    """["counter", "online"] → "Trực tiếp, Trực tuyến" (in the active language)."""
+    labels = dict(Channel.choices)
+    return ", ".join(str(labels.get(c, c)) for c in channels) or gettext("Chưa công bố")
+
+
+@register.filter
+def copies_text(component: Any) -> str:
+    """ "1 bản chính, 2 bản sao" — how many papers of a component to bring."""
+    parts = []
+    if component.originals:
+        n = component.originals
+        parts.append(ngettext("%(n)s bản chính", "%(n)s bản chính", n) % {"n": n})
+    if component.copies:
+        n = component.copies
+        parts.append(ngettext("%(n)s bản sao", "%(n)s bản sao", n) % {"n": n})
+    return ", ".join(parts) or "—"
