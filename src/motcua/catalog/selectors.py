@@ -33,7 +33,8 @@ def procedure_version_search(
         qs = qs.filter(field__code=field_code)
     if level:
         qs = qs.filter(level=level)
-    return qs.order_by("name", "pk")
+    # search_text begins with the folded name: "Cấp…" sorts before "Chấp…" as a reader expects.
+    return qs.order_by("search_text", "pk")
 
 
 def procedure_version_get_current(*, local_code: str, on: dt.date | None = None) -> ProcedureVersion:
