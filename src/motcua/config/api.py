@@ -26,6 +26,9 @@ def _register_routers() -> None:
 
     api.add_router("/catalogue", catalog_router, tags=["catalogue"])
     api.add_router("/dossiers", dossier_router, tags=["dossiers"])
+    from motcua.signatures.api import router as verification_router
+
+    api.add_router("/verifications", verification_router, tags=["verifications"])
 
 
 _register_routers()

@@ -1,0 +1,138 @@
+"""A provincial test PKI for the demo and the tests: root CA → issuing CA → officials' and agency
+certificates, plus a time-stamping authority. Keys are written under var/pki (mode 0600), never committed.
+
+A real province uses the Government Cipher Committee's specialised public-service CA (Decree 68/2024) or a
+public CA (Decree 23/2025); only the trust list changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from motcua.core import clock
+
+
+@dataclass(frozen=True)
+class Issued:
+    cert: x509.Certificate
+    key: rsa.RSAPrivateKey
+
+
+def _name(common_name: str, org: str = "Tỉnh Minh Sơn (thử nghiệm)", unit: str = "") -> x509.Name:
+    attrs = [
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, org),
+    ]
+    if unit:
+        attrs.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, unit))
+    attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name))
+    return x509.Name(attrs)
+
+
+def _issue(
+    *,
+    subject: x509.Name,
+    issuer: Issued | None,
+    ca: bool,
+    days: int,
+    path_length: int | None = None,
+    eku: list[x509.ObjectIdentifier] | None = None,
+    not_before: dt.datetime | None = None,
+) -> Issued:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    start = not_before or (clock.now() - dt.timedelta(days=1))
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer.cert.subject if issuer else subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=path_length), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    )
+    if ca:
+        builder = builder.add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+    else:
+        builder = builder.add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+    if eku:
+        builder = builder.add_extension(x509.ExtendedKeyUsage(eku), critical=True)
+    if issuer is not None:
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False
+        )
+    signer_key = issuer.key if issuer else key
+    return Issued(cert=builder.sign(signer_key, hashes.SHA256()), key=key)
+
+
+@dataclass(frozen=True)
+class DemoPki:
+    root: Issued
+    issuing: Issued
+    tsa: Issued
+    signers: dict[str, Issued]
+
+
+def pki_demo_build(*, people: dict[str, tuple[str, str]]) -> DemoPki:
+    """``people``: key → (common name, unit). Builds a fresh hierarchy (RSA-2048, SHA-256)."""
+    root = _issue(subject=_name("Motcua Demo Root CA"), issuer=None, ca=True, days=3650, path_length=1)
+    issuing = _issue(subject=_name("Motcua Demo Issuing CA"), issuer=root, ca=True, days=1825, path_length=0)
+    tsa = _issue(
+        subject=_name("Motcua Demo TSA"),
+        issuer=issuing,
+        ca=False,
+        days=1825,
+        eku=[ExtendedKeyUsageOID.TIME_STAMPING],
+    )
+    signers = {
+        key: _issue(subject=_name(cn, unit=unit), issuer=issuing, ca=False, days=730)
+        for key, (cn, unit) in people.items()
+    }
+    return DemoPki(root=root, issuing=issuing, tsa=tsa, signers=signers)
+
+
+def pki_write(pki: DemoPki, directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    items = {"root": pki.root, "issuing": pki.issuing, "tsa": pki.tsa, **pki.signers}
+    for name, issued in items.items():
+        (directory / f"{name}.crt.pem").write_bytes(issued.cert.public_bytes(serialization.Encoding.PEM))
+        key_path = directory / f"{name}.key.pem"
+        key_path.write_bytes(
+            issued.key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
+        key_path.chmod(0o600)

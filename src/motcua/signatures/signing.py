@@ -1,0 +1,97 @@
+"""PAdES signing behind one small interface. Contract: ``sign(pdf, reason, location)`` MUST return the signed
+PDF (an incremental update, so earlier signatures stay valid) or raise ``SigningError``; it MUST NOT change
+the document's content. The software provider is the demo; PKCS#11 and remote (CSC) providers come next."""
+
+from __future__ import annotations
+
+import io
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields, signers
+from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from motcua.core import clock
+
+
+class SigningError(Exception):
+    def __init__(self, message: str, *, permanent: bool = True) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+def _asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:
+    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+
+
+def _asn1_key(path: Path) -> asn1_keys.PrivateKeyInfo:
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    der = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return asn1_keys.PrivateKeyInfo.load(der)
+
+
+@dataclass(frozen=True)
+class PkiFiles:
+    directory: Path
+
+    def cert(self, name: str) -> x509.Certificate:
+        return x509.load_pem_x509_certificate((self.directory / f"{name}.crt.pem").read_bytes())
+
+    def key_path(self, name: str) -> Path:
+        return self.directory / f"{name}.key.pem"
+
+
+class SignerProvider(ABC):
+    @abstractmethod
+    def sign(self, *, pdf: bytes, reason: str, location: str, field_name: str) -> bytes: ...
+
+
+class SoftwareSigner(SignerProvider):
+    """A key file on disk (demo). The loaded key is kept, because pyHanko would re-parse it on every
+    signature (stack.md §3: ~50 ms per load)."""
+
+    def __init__(self, *, pki: PkiFiles, name: str) -> None:
+        self.pki = pki
+        cert = pki.cert(name)
+        now = clock.now()
+        if not (cert.not_valid_before_utc <= now <= cert.not_valid_after_utc):
+            raise SigningError(
+                "Chứng thư số đã hết hạn hoặc chưa có hiệu lực / The certificate is expired or not yet valid."
+            )
+        self._signer = signers.SimpleSigner(
+            signing_cert=_asn1_cert(cert),
+            signing_key=_asn1_key(pki.key_path(name)),
+            cert_registry=SimpleCertificateStore.from_certs(
+                [_asn1_cert(pki.cert("issuing")), _asn1_cert(pki.cert("root"))]
+            ),
+        )
+        self._timestamper = DummyTimeStamper(
+            tsa_cert=_asn1_cert(pki.cert("tsa")),
+            tsa_key=_asn1_key(pki.key_path("tsa")),
+            certs_to_embed=SimpleCertificateStore.from_certs([_asn1_cert(pki.cert("issuing"))]),
+        )
+
+    def sign(self, *, pdf: bytes, reason: str, location: str, field_name: str) -> bytes:
+        try:
+            writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+            fields.append_signature_field(writer, fields.SigFieldSpec(sig_field_name=field_name))
+            meta = signers.PdfSignatureMetadata(
+                field_name=field_name,
+                reason=reason,
+                location=location,
+                md_algorithm="sha256",
+                subfilter=fields.SigSeedSubFilter.PADES,
+            )
+            out = signers.PdfSigner(meta, signer=self._signer, timestamper=self._timestamper).sign_pdf(writer)
+        except Exception as exc:  # pyHanko raises many types; the caller needs one
+            raise SigningError(f"Không ký được tài liệu / Signing failed: {exc}") from exc
+        return bytes(out.getvalue())
