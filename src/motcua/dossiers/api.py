@@ -119,23 +119,26 @@ def _out(dossier: Dossier) -> dict[str, Any]:
     }
 
 
+def _task_out(t: Task) -> dict[str, Any]:
+    return {
+        "id": t.pk,
+        "order": t.order,
+        "name": t.name,
+        "role": t.role,
+        "agency": t.agency.code,
+        "status": t.status,
+        "assignee": t.assignee.username if t.assignee else None,
+        "due_at": t.due_at,
+        "completed_at": t.completed_at,
+        "outcome": t.outcome,
+        "is_consultation": t.is_consultation,
+    }
+
+
 def _detail(dossier: Dossier) -> dict[str, Any]:
     out = _out(dossier)
     out["tasks"] = [
-        {
-            "id": t.pk,
-            "order": t.order,
-            "name": t.name,
-            "role": t.role,
-            "agency": t.agency.code,
-            "status": t.status,
-            "assignee": t.assignee.username if t.assignee else None,
-            "due_at": t.due_at,
-            "completed_at": t.completed_at,
-            "outcome": t.outcome,
-            "is_consultation": t.is_consultation,
-        }
-        for t in dossier.tasks.select_related("agency", "assignee").order_by("order", "pk")
+        _task_out(t) for t in dossier.tasks.select_related("agency", "assignee").order_by("order", "pk")
     ]
     out["events"] = list(
         selectors.dossier_timeline(dossier=dossier).values(
@@ -379,19 +382,7 @@ def dossier_consult(request: HttpRequest, code: str, body: ConsultIn) -> dict[st
         budget_value=body.budget_value,
         budget_unit=body.budget_unit,
     )
-    return {
-        "id": t.pk,
-        "order": t.order,
-        "name": t.name,
-        "role": t.role,
-        "agency": agency.code,
-        "status": t.status,
-        "assignee": None,
-        "due_at": t.due_at,
-        "completed_at": None,
-        "outcome": "",
-        "is_consultation": True,
-    }
+    return _task_out(t)
 
 
 @router.post("/{code}/apology", response=DossierOut, summary="Apologise and set a new appointment (once)")

@@ -20,16 +20,14 @@ from motcua.core.errors import ApplicationError, NotFoundError
 from motcua.dossiers import forms, inbox, processing, selectors, services
 from motcua.dossiers.models import Dossier, RatingCriterion, RatingLevel, TaskStatus
 from motcua.dossiers.status import PLAIN_WORDS, dossier_status_public
-from motcua.dossiers.workflow import DossierStatus
+from motcua.dossiers.workflow import DossierStatus, TransitionNotAllowed
 
 
 def _error_to_form(form: Any, exc: ApplicationError) -> None:
+    """Put a service's field errors next to the fields they name; anything else on top of the form."""
     fields = exc.extra.get("fields", {})
     for name, message in fields.items():
-        key = {"applicant_name": "applicant_name", "applicant_id_number": "applicant_id_number"}.get(
-            name, name
-        )
-        form.add_error(key if key in form.fields else None, message)
+        form.add_error(name if name in form.fields else None, message)
     if not fields:
         form.add_error(None, exc.message)
 
@@ -446,11 +444,7 @@ def desk_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
         messages.success(request, _("Đã thực hiện."))
     except ApplicationError as exc:
         messages.error(request, exc.message)
-    except Exception as exc:
-        from motcua.dossiers.workflow import TransitionNotAllowed
-
-        if not isinstance(exc, TransitionNotAllowed):
-            raise
+    except TransitionNotAllowed:
         messages.error(request, _("Thao tác không hợp lệ ở trạng thái hiện tại của hồ sơ."))
     return redirect("dossiers:desk_detail", code=code)
 
