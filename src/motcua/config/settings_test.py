@@ -21,3 +21,6 @@ if not DATABASE_URL:
         }
     }
 MOTCUA_CATALOGUE_CACHE_SECONDS = 0
+# Threads in tests (live server, concurrency test) must not keep connections open past their request,
+# or PostgreSQL refuses to drop the test database.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
