@@ -144,6 +144,8 @@ MOTCUA_CATALOGUE_CACHE_SECONDS = env_int("MOTCUA_CATALOGUE_CACHE_SECONDS", 30)
 
 # Demo PKI (motcua pki demo) and, until the managed trust list lands, the trusted roots.
 MOTCUA_PKI_DIR = env_str("MOTCUA_PKI_DIR", str(VAR_DIR / "pki"))
+# Sign result documents when they are issued (leader + agency). Off only where no certificates exist yet.
+MOTCUA_SIGN_RESULTS = env_bool("MOTCUA_SIGN_RESULTS", True)
 
 # --- Background work -------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "ocr"]}}

@@ -24,3 +24,5 @@ MOTCUA_CATALOGUE_CACHE_SECONDS = 0
 # Threads in tests (live server, concurrency test) must not keep connections open past their request,
 # or PostgreSQL refuses to drop the test database.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Most tests exercise the workflow; the signing tests turn this on with their own test PKI.
+MOTCUA_SIGN_RESULTS = False

@@ -221,6 +221,12 @@ def _after_step(*, dossier: Dossier, task: Task, user: Any, now: dt.datetime, re
             task.agency,
             data={"result_number": dossier.result_number},
         )
+        from motcua.signatures.results import result_document_issue
+
+        approval = dossier.events.filter(action=Action.APPROVE).order_by("-at", "-pk").first()
+        result_document_issue(
+            dossier=dossier, approver=approval.actor if approval else None, clerical_officer=user
+        )
         _finish_processing(dossier, now)
     if dossier.tasks.filter(
         order=task.order, status__in=[TaskStatus.ACTIVE, TaskStatus.WAITING], is_consultation=False

@@ -28,5 +28,15 @@ def trust_files() -> tuple[list[Path], list[Path]]:
 def verification_create(request: HttpRequest, file: File[UploadedFile]) -> dict[str, Any]:
     if file.size is None or file.size > 20 * 1024 * 1024:
         raise ApplicationError("Tệp vượt quá 20 MB / The file is larger than 20 MB.", {"field": "file"})
+    import hashlib
+
+    from motcua.signatures.models import IssuedDocument
+
     roots, intermediates = trust_files()
-    return pdf_verify(pdf=file.read(), trust_roots=roots, intermediates=intermediates)
+    content = file.read()
+    report = pdf_verify(pdf=content, trust_roots=roots, intermediates=intermediates)
+    original = IssuedDocument.objects.filter(sha256=hashlib.sha256(content).hexdigest()).first()
+    # Whether this exact file is one we issued (and which), beyond what the signatures say.
+    report["issued_by_us"] = original is not None
+    report["issued_number"] = original.number if original else ""
+    return report

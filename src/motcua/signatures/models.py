@@ -20,3 +20,22 @@ class DocumentRegister(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.year} {self.symbol}: {self.last_value}"
+
+
+class IssuedDocument(models.Model):
+    """A document the system issued (result, receipt …): the file and its digest, so a verifier can tell
+    whether an uploaded copy is the original we issued."""
+
+    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=32)
+    number = models.CharField(max_length=64, blank=True)
+    file = models.FileField(upload_to="documents/%Y/")
+    sha256 = models.CharField(max_length=64, db_index=True)
+    signed_by = models.JSONField(default=list)
+    issued_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.number}"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 
 from motcua.core.errors import NotFoundError
 from motcua.dossiers import selectors
@@ -23,3 +24,24 @@ def receipt_pdf(request: HttpRequest, code: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="giay-hen-{dossier.code}.pdf"'
     return response
+
+
+def result_pdf(request: HttpRequest, code: str) -> HttpResponseBase:
+    """The signed result, for its applicant and the staff who may read the dossier."""
+    from django.http import FileResponse
+
+    try:
+        dossier = selectors.dossier_get_for_applicant(user=request.user, code=code)
+    except NotFoundError:
+        try:
+            dossier = selectors.dossier_get_for_officer(user=request.user, code=code)
+        except NotFoundError as exc:
+            raise Http404(exc.message) from exc
+    from motcua.signatures.models import IssuedDocument
+
+    document = IssuedDocument.objects.filter(dossier=dossier, kind="result").first()
+    if document is None:
+        raise Http404
+    return FileResponse(
+        document.file.open("rb"), content_type="application/pdf", filename=f"ket-qua-{dossier.code}.pdf"
+    )
