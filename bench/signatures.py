@@ -1,0 +1,59 @@
+"""Signatures/s (PAdES with a time-stamp, software key) and verifications/s on a rendered result document."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from bench.stats import summary, timed
+
+
+def main() -> None:
+    from motcua.signatures.pki import pki_demo_build, pki_write
+    from motcua.signatures.render import document_render
+    from motcua.signatures.signing import PkiFiles, SoftwareSigner
+    from motcua.signatures.verification import pdf_verify
+
+    directory = Path(tempfile.mkdtemp(prefix="motcua-bench-pki-"))
+    pki_write(pki_demo_build(people={"dung": ("Hoàng Văn Dũng", "Sở Văn hóa")}), directory)
+    data = {
+        "title": "Giấy phép xuất bản bản tin",
+        "parent": "Ủy ban nhân dân tỉnh Minh Sơn",
+        "agency": "Sở Văn hóa, Thể thao và Du lịch",
+        "number": "01/GP-SVHTTDL",
+        "place": "Minh Sơn",
+        "day": "01",
+        "month": "12",
+        "year": "2026",
+        "code": "000.00.09.H99-261201-0001",
+        "applicant": "Nguyễn Văn An",
+        "id_number": "001090012345",
+        "received": "01/12/2026",
+        "content": "Bản tin Thông tin Minh Sơn",
+        "signer_title": "GIÁM ĐỐC",
+        "signer_name": "Hoàng Văn Dũng",
+        "verify_url": "http://127.0.0.1:8000/api/v1/verifications",
+        "qr": '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+        '<rect width="10" height="10"/></svg>',
+    }
+    render = timed(lambda: document_render(template="result", data=data), 20)
+    print(f"render result PDF/A (typst): {summary(render)}")
+    pdf = document_render(template="result", data=data)
+    signer = SoftwareSigner(pki=PkiFiles(directory), name="dung")
+    signed: list[bytes] = []
+    started = time.perf_counter()
+    samples = timed(
+        lambda: signed.append(
+            signer.sign(pdf=pdf, reason="Phê duyệt", location="Minh Sơn", field_name="ChuKyLanhDao")
+        ),
+        30,
+    )
+    elapsed = time.perf_counter() - started
+    rate = len(samples) / elapsed
+    print(f"sign (PAdES B-T, RSA-2048, in-process TSA): {rate:.1f} signatures/s; {summary(samples)}")
+    roots, inter = [directory / "root.crt.pem"], [directory / "issuing.crt.pem"]
+    started = time.perf_counter()
+    checks = timed(lambda: pdf_verify(pdf=signed[0], trust_roots=roots, intermediates=inter), 30)
+    elapsed = time.perf_counter() - started
+    print(f"verify: {len(checks) / elapsed:.1f} verifications/s; {summary(checks)}")
