@@ -4,10 +4,12 @@ the document's content. The software provider is the demo; PKCS#11 and remote (C
 
 from __future__ import annotations
 
+import functools
 import io
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -19,6 +21,30 @@ from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from motcua.core import clock
+
+
+def _install_key_cache() -> None:
+    """pyHanko parses the DER private key on every raw signature and every demo time-stamp (four times per
+    signed PDF), and cryptography re-validates an RSA key on each parse (~36 ms here; stack.md §3). Parsing is
+    a pure function of the bytes, so a small memo is safe; it turns ~7 signatures/s into ~25."""
+    if getattr(serialization.load_der_private_key, "_motcua_cached", False):
+        return
+    original = serialization.load_der_private_key
+
+    @functools.lru_cache(maxsize=32)
+    def _cached(data: bytes, password: bytes | None) -> Any:
+        return original(data, password)
+
+    def load_der_private_key(data: bytes, password: bytes | None = None, **kwargs: Any) -> Any:
+        if kwargs:
+            return original(data, password, **kwargs)
+        return _cached(bytes(data), password)
+
+    load_der_private_key._motcua_cached = True  # type: ignore[attr-defined]
+    serialization.load_der_private_key = load_der_private_key  # type: ignore[assignment]
+
+
+_install_key_cache()
 
 
 class SigningError(Exception):
