@@ -16,12 +16,12 @@ from motcua.signatures.verification import pdf_verify
 router = Router()
 
 
-def trust_files() -> tuple[list[Path], list[Path]]:
+def trust_files() -> tuple[list[Path], list[Path], list[Path]]:
     """The trusted roots (demo: the provincial test root). The managed trust list is the next step."""
     directory = Path(settings.MOTCUA_PKI_DIR)
     roots = sorted(directory.glob("root*.crt.pem"))
     intermediates = sorted(directory.glob("issuing*.crt.pem"))
-    return roots, intermediates
+    return roots, intermediates, sorted(directory.glob("*.crl.der"))
 
 
 @router.post("", summary="Verify the signatures of a PDF")
@@ -32,9 +32,9 @@ def verification_create(request: HttpRequest, file: File[UploadedFile]) -> dict[
 
     from motcua.signatures.models import IssuedDocument
 
-    roots, intermediates = trust_files()
+    roots, intermediates, crls = trust_files()
     content = file.read()
-    report = pdf_verify(pdf=content, trust_roots=roots, intermediates=intermediates)
+    report = pdf_verify(pdf=content, trust_roots=roots, intermediates=intermediates, crls=crls)
     original = IssuedDocument.objects.filter(sha256=hashlib.sha256(content).hexdigest()).first()
     # Whether this exact file is one we issued (and which), beyond what the signatures say.
     report["issued_by_us"] = original is not None

@@ -44,6 +44,7 @@ def _issue(
     path_length: int | None = None,
     eku: list[x509.ObjectIdentifier] | None = None,
     not_before: dt.datetime | None = None,
+    crl_url: str = "",
 ) -> Issued:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     start = not_before or (clock.now() - dt.timedelta(days=1))
@@ -90,12 +91,30 @@ def _issue(
         )
     if eku:
         builder = builder.add_extension(x509.ExtendedKeyUsage(eku), critical=True)
+    if crl_url:
+        builder = builder.add_extension(
+            x509.CRLDistributionPoints(
+                [
+                    x509.DistributionPoint(
+                        full_name=[x509.UniformResourceIdentifier(crl_url)],
+                        relative_name=None,
+                        reasons=None,
+                        crl_issuer=None,
+                    )
+                ]
+            ),
+            critical=False,
+        )
     if issuer is not None:
         builder = builder.add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False
         )
     signer_key = issuer.key if issuer else key
     return Issued(cert=builder.sign(signer_key, hashes.SHA256()), key=key)
+
+
+# Where relying parties would fetch the CRLs; our own validation gets them from var/pki instead (no network).
+CRL_BASE = "http://127.0.0.1:8000/pki/"
 
 
 @dataclass(frozen=True)
@@ -109,16 +128,26 @@ class DemoPki:
 def pki_demo_build(*, people: dict[str, tuple[str, str]]) -> DemoPki:
     """``people``: key → (common name, unit). Builds a fresh hierarchy (RSA-2048, SHA-256)."""
     root = _issue(subject=_name("Motcua Demo Root CA"), issuer=None, ca=True, days=3650, path_length=1)
-    issuing = _issue(subject=_name("Motcua Demo Issuing CA"), issuer=root, ca=True, days=1825, path_length=0)
+    issuing = _issue(
+        subject=_name("Motcua Demo Issuing CA"),
+        issuer=root,
+        ca=True,
+        days=1825,
+        path_length=0,
+        crl_url=CRL_BASE + "root.crl",
+    )
     tsa = _issue(
         subject=_name("Motcua Demo TSA"),
         issuer=issuing,
         ca=False,
         days=1825,
         eku=[ExtendedKeyUsageOID.TIME_STAMPING],
+        crl_url=CRL_BASE + "issuing.crl",
     )
     signers = {
-        key: _issue(subject=_name(cn, unit=unit), issuer=issuing, ca=False, days=730)
+        key: _issue(
+            subject=_name(cn, unit=unit), issuer=issuing, ca=False, days=730, crl_url=CRL_BASE + "issuing.crl"
+        )
         for key, (cn, unit) in people.items()
     }
     return DemoPki(root=root, issuing=issuing, tsa=tsa, signers=signers)
@@ -136,3 +165,35 @@ def pki_write(pki: DemoPki, directory: Path) -> None:
             )
         )
         key_path.chmod(0o600)
+
+    for ca_name in ("root", "issuing"):
+        crl_write(directory, ca_name=ca_name)
+
+
+def crl_write(directory: Path, *, ca_name: str, revoked_serials: tuple[int, ...] = ()) -> None:
+    """An up-to-date CRL of ``ca_name`` (valid 30 days), listing ``revoked_serials``."""
+    ca_cert = x509.load_pem_x509_certificate((directory / f"{ca_name}.crt.pem").read_bytes())
+    ca_key = serialization.load_pem_private_key(
+        (directory / f"{ca_name}.key.pem").read_bytes(), password=None
+    )
+    assert isinstance(ca_key, rsa.RSAPrivateKey)
+    now = clock.now()
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca_cert.subject)
+        .last_update(now - dt.timedelta(minutes=5))
+        .next_update(now + dt.timedelta(days=30))
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
+        .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False)
+    )
+    for serial in revoked_serials:
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder()
+            .serial_number(serial)
+            .revocation_date(now - dt.timedelta(minutes=1))
+            .build()
+        )
+    crl = builder.sign(ca_key, hashes.SHA256())
+    (directory / f"{ca_name}.crl.der").write_bytes(crl.public_bytes(serialization.Encoding.DER))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from asn1crypto import crl as asn1_crl
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -18,6 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from motcua.core import clock
@@ -75,6 +77,19 @@ class PkiFiles:
     def key_path(self, name: str) -> Path:
         return self.directory / f"{name}.key.pem"
 
+    def validation_context(self) -> ValidationContext:
+        """Trust the provincial root; revocation from the CRLs kept beside the certificates (no fetching)."""
+        crls = [
+            asn1_crl.CertificateList.load(p.read_bytes()) for p in sorted(self.directory.glob("*.crl.der"))
+        ]
+        return ValidationContext(
+            trust_roots=[_asn1_cert(self.cert("root"))],
+            other_certs=[_asn1_cert(self.cert("issuing"))],
+            crls=crls,
+            allow_fetching=False,
+            revocation_mode="hard-fail" if crls else "soft-fail",
+        )
+
 
 class SignerProvider(ABC):
     @abstractmethod
@@ -110,12 +125,15 @@ class SoftwareSigner(SignerProvider):
         try:
             writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
             fields.append_signature_field(writer, fields.SigFieldSpec(sig_field_name=field_name))
+            # PAdES B-LT: the chain and its CRLs are embedded, so the signature validates offline later.
             meta = signers.PdfSignatureMetadata(
                 field_name=field_name,
                 reason=reason,
                 location=location,
                 md_algorithm="sha256",
                 subfilter=fields.SigSeedSubFilter.PADES,
+                embed_validation_info=True,
+                validation_context=self.pki.validation_context(),
             )
             out = signers.PdfSigner(meta, signer=self._signer, timestamper=self._timestamper).sign_pdf(writer)
         except Exception as exc:  # pyHanko raises many types; the caller needs one

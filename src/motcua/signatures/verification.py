@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -30,7 +31,9 @@ def _load_certs(paths: list[Path]) -> list[asn1_x509.Certificate]:
     ]
 
 
-def pdf_verify(*, pdf: bytes, trust_roots: list[Path], intermediates: list[Path]) -> dict[str, Any]:
+def pdf_verify(
+    *, pdf: bytes, trust_roots: list[Path], intermediates: list[Path], crls: list[Path] | None = None
+) -> dict[str, Any]:
     if len(pdf) > MAX_BYTES:
         raise ApplicationError("Tệp vượt quá 20 MB / The file is larger than 20 MB.", {"field": "file"})
     if not pdf.startswith(b"%PDF-"):
@@ -46,11 +49,14 @@ def pdf_verify(*, pdf: bytes, trust_roots: list[Path], intermediates: list[Path]
         raise ApplicationError(
             "Tệp PDF bị hỏng / The PDF is corrupt.", {"field": "file", "detail": str(exc)}
         ) from exc
+    # Revocation: the CRLs we hold plus what the document embeds (B-LT); no network fetching (tests, offline).
+    crl_list = [asn1_crl.CertificateList.load(p.read_bytes()) for p in (crls or [])]
     context = ValidationContext(
         trust_roots=_load_certs(trust_roots),
         other_certs=_load_certs(intermediates),
+        crls=crl_list,
         allow_fetching=False,
-        revocation_mode="soft-fail",
+        revocation_mode="hard-fail" if crl_list else "soft-fail",
     )
     report = []
     for sig in embedded:
@@ -70,7 +76,14 @@ def pdf_verify(*, pdf: bytes, trust_roots: list[Path], intermediates: list[Path]
                 ),
                 "timestamp_trusted": bool(status.timestamp_validity and status.timestamp_validity.trusted),
                 "coverage": status.coverage.name if status.coverage else "",
-                "modified_after_signing": status.coverage is None or status.coverage.name != "ENTIRE_FILE",
+                "modification_level": status.modification_level.name if status.modification_level else "",
+                # Adding validation data (B-LT/B-LTA) after signing is allowed; anything else is a change.
+                "modified_after_signing": not status.intact
+                or (
+                    status.modification_level is not None
+                    and status.modification_level.name not in ("NONE", "LTA_UPDATES")
+                ),
+                "revoked": bool(getattr(status, "revoked", False)),
                 "summary": status.summary(),
             }
         )

@@ -119,3 +119,42 @@ def test_the_verification_api_answers_with_the_report(signed: bytes, pki_dir: Pa
     bad = Client().post("/api/v1/verifications", {"file": SimpleUploadedFile("x.pdf", b"hello")})
     assert bad.status_code == 400
     assert "PDF" in bad.json()["message"]
+
+
+def test_pdfsig_from_poppler_reads_the_signature_as_valid(signed: bytes, tmp_path: Path) -> None:
+    import subprocess
+
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(signed)
+    out = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, check=False).stdout
+    assert "Signature is Valid." in out
+    assert "Hoàng Văn Dũng" in out
+    tampered = bytearray(signed)
+    tampered[tampered.find(b"/Title") + 2] ^= 0x01
+    path.write_bytes(bytes(tampered))
+    out = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, check=False).stdout
+    assert "Signature is Valid." not in out
+
+
+def test_a_revoked_certificate_cannot_sign_and_is_reported(tmp_path: Path) -> None:
+    from motcua.signatures.pki import crl_write
+    from motcua.signatures.signing import PkiFiles as Files
+
+    pki_write(pki_demo_build(people={"dung": ("Hoàng Văn Dũng", "Sở Văn hóa")}), tmp_path)
+    pdf = document_render(template="receipt", data=DATA)
+    signed = SoftwareSigner(pki=Files(tmp_path), name="dung").sign(
+        pdf=pdf, reason="r", location="l", field_name="ChuKyLanhDao"
+    )
+    crl_write(tmp_path, ca_name="issuing", revoked_serials=(Files(tmp_path).cert("dung").serial_number,))
+    with pytest.raises(SigningError):
+        SoftwareSigner(pki=Files(tmp_path), name="dung").sign(
+            pdf=pdf, reason="r", location="l", field_name="X"
+        )
+    report = pdf_verify(
+        pdf=signed,
+        trust_roots=[tmp_path / "root.crt.pem"],
+        intermediates=[tmp_path / "issuing.crt.pem"],
+        crls=sorted(tmp_path.glob("*.crl.der")),
+    )
+    assert not report["all_valid"]
+    assert not report["signatures"][0]["trusted"]
