@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +8,10 @@ class AccountsConfig(AppConfig):
     name = "motcua.accounts"
     label = "accounts"
     verbose_name = _("Tài khoản và vai trò")
+
+    def ready(self) -> None:
+        # Lower apps (agencies' admin) ask core.access for a user's scope without importing accounts.
+        from motcua.accounts.selectors import admin_agency_ids
+        from motcua.core.access import agency_scope_provider_set
+
+        agency_scope_provider_set(admin_agency_ids)

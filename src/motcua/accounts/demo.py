@@ -1,4 +1,7 @@
-"""Demo accounts of tỉnh Minh Sơn. Passwords come from MOTCUA_DEMO_PASSWORD (demo only)."""
+"""Demo accounts of tỉnh Minh Sơn. Passwords come from MOTCUA_DEMO_PASSWORD (demo only).
+
+Needs ``agencies.demo.load_demo_agencies()`` first. Staff roles start on 01/07/2025 (the two-tier reform).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ class DemoLogin:
     description: str
 
 
-# username, full name, kind, role, agency code, extra
+# username, full name, role, agency code
 STAFF: list[tuple[str, str, str, str]] = [
     ("binh", "Trần Văn Bình", Role.ONE_STOP_CLERK, "000.00.09.H99"),
     ("tiepnhan.minhkhai", "Lý Thị Hoa", Role.ONE_STOP_CLERK, "000.01.31.H99"),
@@ -32,6 +35,7 @@ STAFF: list[tuple[str, str, str, str]] = [
     ("vanthu.mk", "Lê Văn Tâm", Role.CLERICAL_OFFICER, "000.00.31.H99"),
     ("ioc", "Vũ Thị Hạnh", Role.IOC_VIEWER, "000.00.00.H99"),
 ]
+# username, full name, kind, national ID (12 digits, §4.4), phone
 CITIZENS: list[tuple[str, str, str, str, str]] = [
     ("an", "Nguyễn Văn An", AccountKind.CITIZEN, "001090012345", "0912345678"),
     ("lan", "Trần Thị Lan", AccountKind.CITIZEN, "001195006789", "0987654321"),
@@ -47,7 +51,7 @@ def load_demo_users() -> list[DemoLogin]:
     admin.is_staff = admin.is_superuser = True
     admin.save(update_fields=["is_staff", "is_superuser"])
     _role(admin, province, Role.ADMINISTRATOR)
-    logins.append(DemoLogin("admin", password, "Quản trị hệ thống @ UBND tỉnh Minh Sơn (trang /admin/)"))
+    logins.append(DemoLogin("admin", password, f"{Role.ADMINISTRATOR.label} @ {province.name} (/admin/)"))
     for username, name, role, code in STAFF:
         agency = Agency.objects.get(code=code)
         user = _user(username, name, AccountKind.STAFF, password)

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
-from motcua.accounts.models import User
+from motcua.accounts.models import AccountKind, User
 from motcua.accounts.validators import national_id_problem
 
 
@@ -20,14 +20,44 @@ class TokenForm(forms.Form):
         ),
     )
 
+    def clean_token(self) -> str:
+        value: str = self.cleaned_data["token"].strip()
+        if not value.isdigit():
+            raise forms.ValidationError(_("Mã xác thực gồm 6 chữ số / The code has 6 digits."))
+        return value
+
 
 class RegisterForm(forms.Form):
+    """Local registration (demo). The real product lets citizens and businesses in through VNeID."""
+
+    kind = forms.ChoiceField(
+        label=_("Loại tài khoản"),
+        choices=[(AccountKind.CITIZEN, _("Công dân")), (AccountKind.BUSINESS, _("Tổ chức, doanh nghiệp"))],
+        initial=AccountKind.CITIZEN,
+        required=False,
+    )
     full_name = forms.CharField(label=_("Họ và tên"), max_length=255)
     national_id = forms.CharField(label=_("Số định danh cá nhân (12 số)"), max_length=12)
-    phone = forms.CharField(label=_("Số điện thoại"), max_length=20)
+    phone = forms.RegexField(
+        label=_("Số điện thoại"),
+        regex=r"^(\+84|0)[0-9]{9,10}$",
+        error_messages={"invalid": _("Số điện thoại không hợp lệ / Invalid phone number.")},
+    )
     email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    organisation_name = forms.CharField(label=_("Tên tổ chức, doanh nghiệp"), max_length=255, required=False)
+    business_code = forms.RegexField(
+        label=_("Mã số doanh nghiệp"),
+        regex=r"^[0-9]{10}(-[0-9]{3})?$",
+        required=False,
+        error_messages={
+            "invalid": _("Mã số doanh nghiệp gồm 10 số (hoặc 10 số-3 số) / 10 digits (or 10-3 digits).")
+        },
+    )
     username = forms.CharField(label=_("Tên đăng nhập"), max_length=150)
     password = forms.CharField(label=_("Mật khẩu"), widget=forms.PasswordInput)
+
+    def clean_kind(self) -> str:
+        return str(self.cleaned_data.get("kind") or AccountKind.CITIZEN)
 
     def clean_national_id(self) -> str:
         value: str = self.cleaned_data["national_id"].strip()
@@ -48,6 +78,16 @@ class RegisterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("kind") == AccountKind.BUSINESS:
+            for name in ("organisation_name", "business_code"):
+                if not data.get(name):
+                    self.add_error(
+                        name, _("Bắt buộc với tài khoản doanh nghiệp / Required for a business account.")
+                    )
         if data.get("password"):
-            validate_password(data["password"], User(username=data.get("username", "")))
+            candidate = User(username=data.get("username", ""), full_name=data.get("full_name", ""))
+            try:
+                validate_password(data["password"], candidate)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
         return data

@@ -1,11 +1,14 @@
-"""Send staff who must use two-factor login to verify (or enrol) before they reach any staff page."""
+"""Send staff who must use two-factor login to verify (or enrol) before they reach any other page —
+the Django admin included, so /admin/ needs an OTP-verified session for anyone with a device."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django_otp import user_has_device
 
 from motcua.accounts.twofactor import user_must_verify_second_factor
 
@@ -24,5 +27,12 @@ class StaffTwoFactorMiddleware:
             and not request.path.startswith(_ALLOWED_PREFIXES)
             and user_must_verify_second_factor(user, request)
         ):
-            return redirect("accounts:two_factor")
+            # A required user without a device enrols first; everybody else enters a code.
+            name = (
+                "accounts:two_factor"
+                if user_has_device(user, confirmed=True)
+                else "accounts:two_factor_setup"
+            )
+            query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
+            return HttpResponseRedirect(f"{reverse(name)}?{query}" if query else reverse(name))
         return self.get_response(request)

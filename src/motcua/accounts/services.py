@@ -1,0 +1,160 @@
+"""Writes about people and roles: citizen/business accounts, staff role assignment and ending.
+
+Each service validates, runs in one transaction and returns the object (house style)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from motcua.accounts.models import AccountKind, Role, StaffRole, User
+from motcua.accounts.selectors import admin_agency_ids
+from motcua.accounts.validators import national_id_problem
+from motcua.agencies.models import Agency
+from motcua.core.access import deny
+from motcua.core.errors import ApplicationError
+
+
+def user_create_citizen(
+    *,
+    username: str,
+    password: str,
+    full_name: str,
+    national_id: str,
+    phone: str,
+    email: str = "",
+    kind: str = AccountKind.CITIZEN,
+    business_code: str = "",
+    organisation_name: str = "",
+) -> User:
+    """Create a local account for a citizen or a business (its representative's ID number).
+
+    In the real product citizens and businesses log in with their VNeID e-identity through the national
+    portal (domain-vn §2.5, §4.4); local accounts serve the demo province.
+    """
+    if kind not in (AccountKind.CITIZEN, AccountKind.BUSINESS):
+        raise ApplicationError("Loại tài khoản không hợp lệ / Invalid account kind.", {"field": "kind"})
+    national_id = national_id.strip()
+    problem = national_id_problem(national_id)
+    if problem:
+        raise ApplicationError(problem, {"field": "national_id"})
+    if kind == AccountKind.BUSINESS and not (business_code.strip() and organisation_name.strip()):
+        raise ApplicationError(
+            "Doanh nghiệp cần mã số doanh nghiệp và tên tổ chức / A business needs its code and name.",
+            {"field": "business_code"},
+        )
+    user = User(
+        username=username.strip(),
+        full_name=full_name.strip(),
+        national_id=national_id,
+        phone=phone.strip(),
+        email=email.strip(),
+        kind=kind,
+        business_code=business_code.strip(),
+        organisation_name=organisation_name.strip(),
+    )
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ApplicationError(" ".join(error.messages), {"field": "password"}) from error
+    user.set_password(password)
+    with transaction.atomic():
+        if User.objects.filter(username=user.username).exists():
+            raise ApplicationError(
+                "Tên đăng nhập đã được dùng / This username is taken.", {"field": "username"}
+            )
+        if User.objects.filter(national_id=national_id).exists():
+            raise ApplicationError(
+                "Số định danh này đã có tài khoản / This ID already has an account.",
+                {"field": "national_id"},
+            )
+        user.save()
+    return user
+
+
+def _require_administrator_over(actor: Any, agency: Agency) -> None:
+    # Superusers own the installation (they create the first administrator of a province).
+    if getattr(actor, "is_superuser", False):
+        return
+    if agency.pk not in admin_agency_ids(actor):
+        deny(
+            "Chỉ quản trị hệ thống của cơ quan này được phân quyền / Only an administrator of this "
+            "agency may assign roles.",
+            {"agency": agency.code},
+        )
+
+
+def staff_role_assign(
+    *,
+    user: User,
+    agency: Agency,
+    role: str,
+    valid_from: dt.date,
+    assigned_by: Any,
+    valid_to: dt.date | None = None,
+) -> StaffRole:
+    """Give ``user`` ``role`` at ``agency`` from ``valid_from``. Only an administrator whose scope covers
+    ``agency`` may do it. The person must be a staff account and may not already hold the same role there
+    for an overlapping period; the agency must exist on ``valid_from``."""
+    _require_administrator_over(assigned_by, agency)
+    if role not in Role.values:
+        raise ApplicationError("Vai trò không hợp lệ / Unknown role.", {"field": "role", "role": role})
+    if user.kind != AccountKind.STAFF:
+        raise ApplicationError(
+            "Chỉ tài khoản cán bộ mới được phân vai trò / Only staff accounts can hold roles.",
+            {"user": user.username},
+        )
+    if valid_to is not None and valid_to < valid_from:
+        raise ApplicationError(
+            "Ngày kết thúc phải sau ngày bắt đầu / The end date must follow the start.",
+            {"field": "valid_to"},
+        )
+    if not agency.is_valid_on(valid_from):
+        raise ApplicationError(
+            "Cơ quan không còn hiệu lực vào ngày này / The agency does not exist on that day.",
+            {"agency": agency.code, "valid_from": valid_from.isoformat()},
+        )
+    with transaction.atomic():
+        # Lock the person's roles so that two administrators cannot create overlapping copies.
+        existing = StaffRole.objects.select_for_update().filter(user=user, agency=agency, role=role)
+        for held in existing:
+            ends = held.valid_to or dt.date.max
+            new_ends = valid_to or dt.date.max
+            if held.valid_from <= new_ends and valid_from <= ends:
+                raise ApplicationError(
+                    "Cán bộ đã giữ vai trò này tại cơ quan trong khoảng thời gian đó / The person "
+                    "already holds this role here for that period.",
+                    {"user": user.username, "agency": agency.code, "role": role},
+                )
+        return StaffRole.objects.create(
+            user=user,
+            agency=agency,
+            role=role,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            assigned_by=assigned_by if getattr(assigned_by, "pk", None) else None,
+        )
+
+
+def staff_role_end(*, staff_role: StaffRole, last_day: dt.date, ended_by: Any) -> StaffRole:
+    """End a role: ``last_day`` is the last day it is held (it grants nothing from the day after)."""
+    _require_administrator_over(ended_by, staff_role.agency)
+    with transaction.atomic():
+        locked = StaffRole.objects.select_for_update().get(pk=staff_role.pk)
+        if last_day < locked.valid_from:
+            raise ApplicationError(
+                "Ngày kết thúc phải sau ngày bắt đầu / The end date must follow the start.",
+                {"field": "last_day", "valid_from": locked.valid_from.isoformat()},
+            )
+        if locked.valid_to is not None and locked.valid_to < last_day:
+            raise ApplicationError(
+                "Vai trò đã kết thúc trước ngày này / The role had already ended.",
+                {"valid_to": locked.valid_to.isoformat()},
+            )
+        locked.valid_to = last_day
+        locked.save(update_fields=["valid_to"])
+    return locked

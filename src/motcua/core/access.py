@@ -1,0 +1,64 @@
+"""Small building blocks of the permission layer (Zulip's ``access_*`` helpers), shared by every app.
+
+``core`` may import Django only, so the rules about *who* holds *which role where* live in
+``accounts.selectors``; this module gives the pieces every selector uses the same way:
+
+* ``is_signed_in(user)`` — anonymous users and ``None`` hold nothing;
+* ``get_visible_or_not_found(queryset, ...)`` — a row outside the caller's scope looks exactly like a row
+  that does not exist, so identifiers cannot be probed;
+* ``deny(...)`` — one way to refuse an action the caller can see but may not do;
+* an *agency scope provider*: lower apps (``agencies`` admin) ask ``agency_scope_for_admin(user)`` which
+  agencies a staff member may manage, without importing ``accounts``. ``accounts`` registers the provider
+  when it is ready (dependency inversion instead of an upward import).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+from django.db import models
+
+from motcua.core.errors import NotFoundError, PermissionDeniedError
+
+# Returns the ids of the agencies ``user`` may manage in the admin, or None for "every agency".
+AgencyScopeProvider = Callable[[Any], "set[int] | None"]
+_agency_scope_provider: AgencyScopeProvider | None = None
+
+
+def is_signed_in(user: Any) -> bool:
+    return user is not None and bool(getattr(user, "is_authenticated", False))
+
+
+def get_visible_or_not_found[M: models.Model](
+    queryset: models.QuerySet[M], *, message: str, extra: dict[str, Any] | None = None, **lookup: Any
+) -> M:
+    """The one row of ``queryset`` matching ``lookup``; NotFoundError when it is missing *or* hidden.
+
+    ``queryset`` must already be restricted to what the caller may see.
+    """
+    found = queryset.filter(**lookup).first()
+    if found is None:
+        raise NotFoundError(message, extra or {})
+    return found
+
+
+def deny(message: str, extra: dict[str, Any] | None = None) -> NoReturn:
+    raise PermissionDeniedError(message, extra or {})
+
+
+def agency_scope_provider_set(provider: AgencyScopeProvider | None) -> None:
+    """Register (or with None remove) the function that computes a user's manageable agencies."""
+    global _agency_scope_provider  # one process-wide hook, set once at start-up
+    _agency_scope_provider = provider
+
+
+def agency_scope_for_admin(user: Any) -> set[int] | None:
+    """Agencies ``user`` may manage: None means all (superusers), an empty set means none."""
+    if not is_signed_in(user):
+        return set()
+    if user.is_superuser:
+        return None
+    if _agency_scope_provider is None:
+        return set()
+    return _agency_scope_provider(user)
