@@ -178,6 +178,8 @@ class DossierFile(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # For a signed PDF the applicant attached: the verification report made on upload (signatures app).
+    signature_report = models.JSONField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.original_name
