@@ -91,38 +91,39 @@ class PkiFiles:
         )
 
 
+@functools.lru_cache(maxsize=8)  # parsing the TSA key costs ~40 ms; a PkiFiles names one directory
+def timestamper_for(pki: PkiFiles) -> Any:
+    """The RFC 3161 time-stamp authority: the one at MOTCUA_TSA_URL when set (``make run`` starts a local
+    one), else an in-process authority with the demo TSA key (tests, benchmarks)."""
+    return DummyTimeStamper(
+        tsa_cert=_asn1_cert(pki.cert("tsa")),
+        tsa_key=_asn1_key(pki.key_path("tsa")),
+        certs_to_embed=SimpleCertificateStore.from_certs([_asn1_cert(pki.cert("issuing"))]),
+    )
+
+
+def certificate_check_usable(cert: x509.Certificate) -> None:
+    """A certificate outside its validity period cannot sign (revocation is checked while signing)."""
+    now = clock.now()
+    if not (cert.not_valid_before_utc <= now <= cert.not_valid_after_utc):
+        raise SigningError(
+            "Chứng thư số đã hết hạn hoặc chưa có hiệu lực / The certificate is expired or not yet valid."
+        )
+
+
 class SignerProvider(ABC):
-    @abstractmethod
-    def sign(self, *, pdf: bytes, reason: str, location: str, field_name: str) -> bytes: ...
+    """Where the private key lives: a key file (demo), a PKCS#11 token or HSM, or a remote signing service.
+    Subclasses give pyHanko a ``Signer``; the PAdES part (fields, time-stamp, validation data) is shared."""
 
-
-class SoftwareSigner(SignerProvider):
-    """A key file on disk (demo). The loaded key is kept, because pyHanko would re-parse it on every
-    signature (stack.md §3: ~50 ms per load)."""
-
-    def __init__(self, *, pki: PkiFiles, name: str) -> None:
+    def __init__(self, *, pki: PkiFiles) -> None:
         self.pki = pki
-        cert = pki.cert(name)
-        now = clock.now()
-        if not (cert.not_valid_before_utc <= now <= cert.not_valid_after_utc):
-            raise SigningError(
-                "Chứng thư số đã hết hạn hoặc chưa có hiệu lực / The certificate is expired or not yet valid."
-            )
-        self._signer = signers.SimpleSigner(
-            signing_cert=_asn1_cert(cert),
-            signing_key=_asn1_key(pki.key_path(name)),
-            cert_registry=SimpleCertificateStore.from_certs(
-                [_asn1_cert(pki.cert("issuing")), _asn1_cert(pki.cert("root"))]
-            ),
-        )
-        self._timestamper = DummyTimeStamper(
-            tsa_cert=_asn1_cert(pki.cert("tsa")),
-            tsa_key=_asn1_key(pki.key_path("tsa")),
-            certs_to_embed=SimpleCertificateStore.from_certs([_asn1_cert(pki.cert("issuing"))]),
-        )
+
+    @abstractmethod
+    def pyhanko_signer(self) -> signers.Signer: ...
 
     def sign(self, *, pdf: bytes, reason: str, location: str, field_name: str) -> bytes:
         try:
+            signer = self.pyhanko_signer()
             writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
             fields.append_signature_field(writer, fields.SigFieldSpec(sig_field_name=field_name))
             # PAdES B-LT: the chain and its CRLs are embedded, so the signature validates offline later.
@@ -135,7 +136,31 @@ class SoftwareSigner(SignerProvider):
                 embed_validation_info=True,
                 validation_context=self.pki.validation_context(),
             )
-            out = signers.PdfSigner(meta, signer=self._signer, timestamper=self._timestamper).sign_pdf(writer)
+            out = signers.PdfSigner(meta, signer=signer, timestamper=timestamper_for(self.pki)).sign_pdf(
+                writer
+            )
+        except SigningError:
+            raise
         except Exception as exc:  # pyHanko raises many types; the caller needs one
             raise SigningError(f"Không ký được tài liệu / Signing failed: {exc}") from exc
         return bytes(out.getvalue())
+
+
+class SoftwareSigner(SignerProvider):
+    """A key file on disk (demo). The loaded key is kept, because pyHanko would re-parse it on every
+    signature (stack.md §3: ~50 ms per load)."""
+
+    def __init__(self, *, pki: PkiFiles, name: str) -> None:
+        super().__init__(pki=pki)
+        cert = pki.cert(name)
+        certificate_check_usable(cert)
+        self._signer = signers.SimpleSigner(
+            signing_cert=_asn1_cert(cert),
+            signing_key=_asn1_key(pki.key_path(name)),
+            cert_registry=SimpleCertificateStore.from_certs(
+                [_asn1_cert(pki.cert("issuing")), _asn1_cert(pki.cert("root"))]
+            ),
+        )
+
+    def pyhanko_signer(self) -> signers.Signer:
+        return self._signer
