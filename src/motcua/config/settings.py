@@ -141,11 +141,38 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Seconds a process may reuse the procedure version a submission needs (0 turns the cache off).
 MOTCUA_CATALOGUE_CACHE_SECONDS = env_int("MOTCUA_CATALOGUE_CACHE_SECONDS", 30)
+# How long a process trusts an API token it verified (revocation reaches every process within this).
+MOTCUA_API_TOKEN_CACHE_SECONDS = env_int("MOTCUA_API_TOKEN_CACHE_SECONDS", 10)
 
-# Demo PKI (motcua pki demo) and, until the managed trust list lands, the trusted roots.
+# Demo PKI (motcua pki demo); its roots and CRLs are trusted while the managed trust list (admin) is empty.
 MOTCUA_PKI_DIR = env_str("MOTCUA_PKI_DIR", str(VAR_DIR / "pki"))
 # Sign result documents when they are issued (leader + agency). Off only where no certificates exist yet.
 MOTCUA_SIGN_RESULTS = env_bool("MOTCUA_SIGN_RESULTS", True)
+# RFC 3161 time-stamp authority (a licensed TSA in production; `make run` starts `motcua tsa serve`).
+# Empty: an in-process stand-in signs time-stamps with the demo TSA key (tests, benchmarks).
+MOTCUA_TSA_URL = env_str("MOTCUA_TSA_URL", "")
+# Fetch CRLs (refresh job, every 6 h) and OCSP/CRLs named in certificates while validating. Off by default:
+# an offline or air-gapped installation, and the tests, must never reach the network; turn it on where the
+# server may reach the CAs' publication points.
+MOTCUA_REVOCATION_FETCHING = env_bool("MOTCUA_REVOCATION_FETCHING", False)
+# The archive job adds a document time-stamp (PAdES B-LTA) when the newest one expires within this margin.
+MOTCUA_ARCHIVE_MARGIN_DAYS = env_int("MOTCUA_ARCHIVE_MARGIN_DAYS", 365)
+# Where the officials' signing keys live (docs/signing-providers.md): "software" = key files in
+# MOTCUA_PKI_DIR (demo), "pkcs11" = a token or HSM, "csc" = a remote signing service (CSC API).
+MOTCUA_SIGNER_PROVIDER = env_str("MOTCUA_SIGNER_PROVIDER", "software")
+# PKCS#11: the vendor's module, the token, its user PIN; key and certificate are labelled with the username.
+MOTCUA_PKCS11_MODULE = env_str("MOTCUA_PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
+MOTCUA_PKCS11_TOKEN_LABEL = env_str("MOTCUA_PKCS11_TOKEN_LABEL", "motcua")
+MOTCUA_PKCS11_PIN = env_str("MOTCUA_PKCS11_PIN", "")
+# CSC API: the service URL (the part before /csc/v1/), API version, and either an OAuth2 client
+# (client-credentials grant) or a ready bearer token; the PIN when credentials need explicit authorisation.
+MOTCUA_CSC_URL = env_str("MOTCUA_CSC_URL", "")
+MOTCUA_CSC_API_VERSION = env_str("MOTCUA_CSC_API_VERSION", "v1")
+MOTCUA_CSC_CLIENT_ID = env_str("MOTCUA_CSC_CLIENT_ID", "")
+MOTCUA_CSC_CLIENT_SECRET = env_str("MOTCUA_CSC_CLIENT_SECRET", "")
+MOTCUA_CSC_TOKEN = env_str("MOTCUA_CSC_TOKEN", "")
+MOTCUA_CSC_PIN = env_str("MOTCUA_CSC_PIN", "")
+MOTCUA_CSC_TIMEOUT_SECONDS = env_int("MOTCUA_CSC_TIMEOUT_SECONDS", 30)
 
 # --- Background work -------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "ocr"]}}

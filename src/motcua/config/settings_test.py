@@ -21,8 +21,12 @@ if not DATABASE_URL:
         }
     }
 MOTCUA_CATALOGUE_CACHE_SECONDS = 0
+MOTCUA_API_TOKEN_CACHE_SECONDS = 0
 # Threads in tests (live server, concurrency test) must not keep connections open past their request,
 # or PostgreSQL refuses to drop the test database.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 # Most tests exercise the workflow; the signing tests turn this on with their own test PKI.
 MOTCUA_SIGN_RESULTS = False
+# Tests never reach the network: the in-process TSA, stored CRLs only (tests start local servers).
+MOTCUA_TSA_URL = ""
+MOTCUA_REVOCATION_FETCHING = False

@@ -18,7 +18,6 @@ from motcua.core.auth import api_auth
 from motcua.core.errors import ApplicationError, NotFoundError
 from motcua.dossiers import processing, selectors, services
 from motcua.dossiers.models import ApplicantKind, Dossier, ReturnMethod, Task
-from motcua.dossiers.status import dossier_status_public
 
 router = Router(auth=api_auth)
 
@@ -220,7 +219,7 @@ def dossier_detail(request: HttpRequest, code: str) -> dict[str, Any]:
 
 @router.get("/{code}/status", auth=None, summary="Public status (code + last 4 digits of phone or ID)")
 def dossier_status(request: HttpRequest, code: str, factor: str = "") -> dict[str, Any]:
-    return dossier_status_public(selectors.dossier_get_public(code=code, second_factor=factor))
+    return selectors.dossier_status_public_lookup(code=code, second_factor=factor)
 
 
 class ItemsIn(Schema):

@@ -12,9 +12,12 @@ Rules (one per line, each with a test):
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils.dateparse import parse_datetime
 
 from motcua.accounts.models import StaffRole
 from motcua.agencies.models import Agency
@@ -130,6 +133,59 @@ def dossier_get_public(*, code: str, second_factor: str) -> Dossier:
     if not any(c and c.endswith(factor[-4:]) for c in candidates):
         raise NotFoundError(_NOT_FOUND, {"code": code})
     return dossier
+
+
+def _public_status_sql() -> str:
+    from motcua.catalog.models import ProcedureVersion
+    from motcua.dossiers.status import PLAIN_WORDS
+
+    placeholders = ", ".join(["%s"] * len(PLAIN_WORDS))
+    return (
+        "SELECT d.code, d.status, d.applicant_phone, d.applicant_id_number, d.received_at, "  # noqa: S608
+        "d.appointment_at, d.returned_at, v.name, e.action, e.at "
+        f"FROM {Dossier._meta.db_table} d "
+        f"JOIN {ProcedureVersion._meta.db_table} v ON v.id = d.procedure_version_id "
+        f"LEFT JOIN {DossierEvent._meta.db_table} e ON e.dossier_id = d.id AND e.action IN ({placeholders}) "
+        "WHERE d.code = %s ORDER BY e.at, e.id"
+    )
+
+
+def _aware(value: Any) -> Any:
+    """Raw SQLite rows hold naive UTC datetimes (or text); PostgreSQL's are already aware."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def dossier_status_public_lookup(*, code: str, second_factor: str) -> dict[str, Any]:
+    """The public status of a dossier (code + second factor), in one round trip to the database.
+
+    Same rule and same answer as ``dossier_get_public`` + ``status.dossier_status_public``; this is the
+    busiest read of the whole system (citizens, the national portal, SMS bots), so it skips the ORM."""
+    from motcua.dossiers.status import PLAIN_WORDS, public_status_summary
+
+    factor = "".join(ch for ch in second_factor if ch.isdigit())
+    if len(factor) < 4:
+        raise NotFoundError(_NOT_FOUND, {"code": code})
+    with connection.cursor() as cursor:
+        cursor.execute(_public_status_sql(), [*PLAIN_WORDS, code.strip()])
+        rows = cursor.fetchall()
+    if not rows:
+        raise NotFoundError(_NOT_FOUND, {"code": code})
+    first = rows[0]
+    if not any(c and c.endswith(factor[-4:]) for c in (first[2], first[3])):
+        raise NotFoundError(_NOT_FOUND, {"code": code})
+    return public_status_summary(
+        code=first[0],
+        status=first[1],
+        received_at=_aware(first[4]),
+        appointment_at=_aware(first[5]),
+        returned_at=_aware(first[6]),
+        procedure_name=first[7],
+        events=[(row[8], _aware(row[9])) for row in rows if row[8] is not None],
+    )
 
 
 def dossier_timeline(*, dossier: Dossier) -> QuerySet[DossierEvent]:

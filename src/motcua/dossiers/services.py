@@ -28,6 +28,7 @@ from motcua.dossiers.models import (
 )
 from motcua.dossiers.uploads import upload_check
 from motcua.dossiers.workflow import Action, Actor, DossierStatus, transition_for
+from motcua.signatures.issuing import form_document_issue
 
 
 @dataclass
@@ -98,10 +99,8 @@ def dossier_submit(
     Nothing is left behind on failure: the rows roll back and files already written are deleted.
     """
     creator = user if getattr(user, "is_authenticated", False) else None
-    if idempotency_key and creator is not None:
-        existing = Dossier.objects.filter(created_by=creator, idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing
+    # No look-up before the insert: the unique (created_by, idempotency_key) constraint decides, so the
+    # common case (a first attempt) costs no extra query and concurrent retries cannot both win.
     errors = _validate_submission(data, as_draft=as_draft)
     checked = {
         cid: [upload_check(f, field=f"component_{cid}") for f in files] for cid, files in data.files.items()
@@ -113,19 +112,33 @@ def dossier_submit(
             {"fields": errors},
         )
     written: list[DossierFile] = []
+    at_counter = data.channel == Channel.COUNTER
+    actor_role = Actor.ONE_STOP_CLERK if at_counter else Actor.APPLICANT
+    # The dossier is written in its submitted state at once (one INSERT instead of INSERT + UPDATE).
+    transition = None if as_draft else transition_for(Action.SUBMIT, DossierStatus.DRAFT, actor_role)
     try:
         with transaction.atomic():
             dossier = _dossier_create(
-                data=data, creator=creator, idempotency_key=idempotency_key, as_draft=as_draft
+                data=data,
+                creator=creator,
+                idempotency_key=idempotency_key,
+                as_draft=as_draft,
+                status=transition.target if transition else DossierStatus.DRAFT,
             )
-            for component in _components(data.version):
-                dossier_component = DossierComponent.objects.create(
-                    dossier=dossier,
-                    catalogue_component=component,
-                    name=component.name,
-                    originals=component.originals,
-                    copies=component.copies,
-                )
+            catalogue_components = _components(data.version)
+            dossier_components = DossierComponent.objects.bulk_create(
+                [
+                    DossierComponent(
+                        dossier=dossier,
+                        catalogue_component=component,
+                        name=component.name,
+                        originals=component.originals,
+                        copies=component.copies,
+                    )
+                    for component in catalogue_components
+                ]
+            )
+            for component, dossier_component in zip(catalogue_components, dossier_components, strict=True):
                 for upload, check in zip(
                     data.files.get(component.pk, ()), checked.get(component.pk, ()), strict=True
                 ):
@@ -139,21 +152,23 @@ def dossier_submit(
                     )
                     stored.file.save(upload.name or "tep", upload, save=False)
                     written.append(stored)
-                    stored.save()
-            if not as_draft:
-                at_counter = data.channel == Channel.COUNTER
-                _dossier_transition(
+            DossierFile.objects.bulk_create(written)
+            if transition is not None:
+                _dossier_transition_recorded(
                     dossier=dossier,
                     action=Action.SUBMIT,
+                    from_status=DossierStatus.DRAFT,
                     actor=creator,
-                    actor_role=Actor.ONE_STOP_CLERK if at_counter else Actor.APPLICANT,
+                    actor_role=actor_role,
                     actor_agency=data.receiving_agency if at_counter else None,
                 )
     except IntegrityError:
         _delete_files(written)
         if idempotency_key and creator is not None:
-            # A concurrent retry with the same key won the race: answer with its dossier.
-            return Dossier.objects.get(created_by=creator, idempotency_key=idempotency_key)
+            # A retry (or a concurrent retry that won the race): answer with the first attempt's dossier.
+            existing = Dossier.objects.filter(created_by=creator, idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing
         raise
     except BaseException:
         _delete_files(written)
@@ -198,7 +213,9 @@ def _delete_files(files: Sequence[DossierFile]) -> None:
             stored.file.delete(save=False)
 
 
-def _dossier_create(*, data: SubmissionData, creator: Any, idempotency_key: str, as_draft: bool) -> Dossier:
+def _dossier_create(
+    *, data: SubmissionData, creator: Any, idempotency_key: str, as_draft: bool, status: str
+) -> Dossier:
     version = data.version
     receiving_agencies = list(version.receiving_agencies.all())  # prefetched on the hot path
     receiving = data.receiving_agency or (
@@ -211,7 +228,7 @@ def _dossier_create(*, data: SubmissionData, creator: Any, idempotency_key: str,
         payment_status=PaymentStatus.DUE if any(f.amount > 0 for f in fees) else PaymentStatus.NOT_REQUIRED,
         code=None if as_draft else dossier_code_allocate(agency=receiving, day=today),
         procedure_version=version,
-        status=DossierStatus.DRAFT,
+        status=status,
         channel=data.channel,
         applicant_user=data.applicant_user if data.channel != Channel.ONLINE else creator,
         applicant_kind=applicant.kind,
@@ -253,6 +270,31 @@ def _dossier_transition(
     from_status = dossier.status
     dossier.status = transition.target
     dossier.save(update_fields=["status", "updated_at"])
+    return _dossier_transition_recorded(
+        dossier=dossier,
+        action=action,
+        from_status=from_status,
+        actor=actor,
+        actor_role=actor_role,
+        actor_agency=actor_agency,
+        reason=reason,
+        data=data,
+    )
+
+
+def _dossier_transition_recorded(
+    *,
+    dossier: Dossier,
+    action: str,
+    from_status: str,
+    actor: Any,
+    actor_role: str,
+    actor_agency: Agency | None,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> Dossier:
+    """The second half of a transition, for a dossier already saved in its new status: the timeline
+    event and the notification (sent after commit)."""
     dossier_event_record(
         dossier=dossier,
         action=action,
@@ -260,7 +302,7 @@ def _dossier_transition(
         actor_role=actor_role,
         actor_agency=actor_agency,
         from_status=from_status,
-        to_status=transition.target,
+        to_status=dossier.status,
         reason=reason,
         data=data,
     )
@@ -357,6 +399,7 @@ def dossier_request_intake_supplement(*, dossier: Dossier, clerk: Any, items: Se
             reason="\n".join(clean),
             data={"items": clean},
         )
+        form_document_issue(dossier=dossier, kind="02", actor=clerk)
     return dossier
 
 
@@ -376,6 +419,7 @@ def dossier_refuse_at_intake(*, dossier: Dossier, clerk: Any, reason: str) -> Do
             actor_agency=agency,
             reason=reason.strip(),
         )
+        form_document_issue(dossier=dossier, kind="03", actor=clerk)
     return dossier
 
 
@@ -425,6 +469,7 @@ def dossier_request_supplement(*, dossier: Dossier, officer: Any, items: Sequenc
                 "counts_as_late": dossier.supplement_requests > 1,
             },
         )
+        form_document_issue(dossier=dossier, kind="02", actor=officer)
     return dossier
 
 
@@ -563,6 +608,7 @@ def dossier_apologise(*, dossier: Dossier, officer: Any, reason: str, new_appoin
         from motcua.dossiers.notify import dossier_notify
 
         dossier_notify(dossier=dossier, action="apologise", reason=reason.strip())
+        form_document_issue(dossier=dossier, kind="04", actor=officer)
     return dossier
 
 
@@ -620,6 +666,7 @@ def dossier_withdraw(*, dossier: Dossier, user: Any, reason: str) -> Dossier:
         if dossier.received_at is not None and dossier.processing_finished_at is None:
             dossier.processing_finished_at = clock.now()
             dossier.save(update_fields=["processing_finished_at"])
+            form_document_issue(dossier=dossier, kind="05", actor=user)
     return dossier
 
 
@@ -852,4 +899,5 @@ def dossier_stop(*, dossier: Dossier, leader: Any, reason: str) -> Dossier:
         Task.objects.filter(dossier=dossier, status__in=[TaskStatus.ACTIVE, TaskStatus.WAITING]).update(
             status=TaskStatus.CANCELLED, completed_at=now
         )
+        form_document_issue(dossier=dossier, kind="05", actor=leader)
     return dossier

@@ -64,30 +64,49 @@ def national_status_code(status: str) -> int:
 
 def dossier_status_public(dossier: Dossier) -> dict[str, Any]:
     """No personal data beyond what the applicant already knows: no names, no files."""
+    return public_status_summary(
+        code=dossier.code or "",
+        status=dossier.status,
+        received_at=dossier.received_at,
+        appointment_at=dossier.appointment_at,
+        returned_at=dossier.returned_at,
+        procedure_name=dossier.procedure_version.name,
+        events=list(
+            dossier.events.filter(action__in=list(PLAIN_WORDS))
+            .order_by("at", "pk")
+            .values_list("action", "at")
+        ),
+    )
+
+
+def public_status_summary(
+    *,
+    code: str,
+    status: str,
+    received_at: dt.datetime | None,
+    appointment_at: dt.datetime | None,
+    returned_at: dt.datetime | None,
+    procedure_name: str,
+    events: list[tuple[str, dt.datetime]],
+) -> dict[str, Any]:
     now = clock.now()
     remaining_seconds = None
-    if dossier.appointment_at is not None and dossier.status not in (
+    if appointment_at is not None and status not in (
         DossierStatus.RETURNED,
         DossierStatus.WITHDRAWN,
         DossierStatus.REFUSED_AT_INTAKE,
         DossierStatus.STOPPED,
     ):
-        remaining_seconds = int((dossier.appointment_at - now).total_seconds())
-    events = [
-        {"at": at, "text": PLAIN_WORDS[action], "action": action}
-        for action, at in dossier.events.filter(action__in=list(PLAIN_WORDS))
-        .order_by("at", "pk")
-        .values_list("action", "at")
-    ]
+        remaining_seconds = int((appointment_at - now).total_seconds())
     return {
-        "code": dossier.code,
-        "procedure": dossier.procedure_version.name,
-        "status": dossier.status,
-        "status_label": DossierStatus(dossier.status).label,
-        "national_status_code": national_status_code(dossier.status),
-        "received_at": dossier.received_at,
-        "appointment_at": dossier.appointment_at,
-        "returned_at": dossier.returned_at,
+        "code": code,
+        "procedure": procedure_name,
+        "status": status,
+        "status_label": DossierStatus(status).label,
+        "national_status_code": national_status_code(status),
+        "received_at": received_at,
+        "appointment_at": appointment_at,
+        "returned_at": returned_at,
         "remaining_seconds": remaining_seconds,
-        "timeline": events,
+        "timeline": [{"at": at, "text": PLAIN_WORDS[action], "action": action} for action, at in events],
     }

@@ -235,10 +235,9 @@ def track(request: HttpRequest) -> HttpResponse:
     result = None
     if form.is_bound and form.is_valid():
         try:
-            dossier = selectors.dossier_get_public(
+            result = selectors.dossier_status_public_lookup(
                 code=form.cleaned_data["code"], second_factor=form.cleaned_data["factor"]
             )
-            result = dossier_status_public(dossier)
         except NotFoundError:
             form.add_error(None, _("Không tìm thấy hồ sơ với mã và thông tin xác thực đã nhập."))
     return render(request, "dossiers/track.html", {"form": form, "result": result})

@@ -119,7 +119,7 @@ def test_a_failure_mid_submission_leaves_no_dossier_and_no_orphan_file(
     def explode(**kwargs: Any) -> None:
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "_dossier_transition", explode)
+    monkeypatch.setattr(services, "_dossier_transition_recorded", explode)
     with pytest.raises(RuntimeError):
         _submit(_client(citizen_an), bulletin_version)
     assert Dossier.objects.count() == 0
@@ -199,6 +199,13 @@ def test_full_online_flow_with_a_supplement_reaches_returned_and_is_rated(
     assert public["status_label"] == "Đã trả kết quả"
     assert public["national_status_code"] == 10
     assert [e["text"] for e in public["timeline"]][:2] == ["Hồ sơ đã được nộp", "Hồ sơ đã được tiếp nhận"]
+    # The one-query public lookup gives exactly what the ORM path gives (the tracking page uses both).
+    from motcua.dossiers.selectors import dossier_get_public, dossier_status_public_lookup
+    from motcua.dossiers.status import dossier_status_public
+
+    assert dossier_status_public_lookup(code=code, second_factor="5678") == dossier_status_public(
+        dossier_get_public(code=code, second_factor="5678")
+    )
     actions = list(DossierEvent.objects.filter(dossier__code=code).values_list("action", flat=True))
     for expected in (
         "submit",
