@@ -12,6 +12,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("accounts/", include("motcua.accounts.urls")),
     path("api/v1/", api.urls),
+    path("xac-minh/", include("motcua.signatures.verify_urls")),
+    path("mot-cua/ky-so/", include("motcua.signatures.batch_urls")),
     path("", include("motcua.signatures.urls")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.portal.urls")),

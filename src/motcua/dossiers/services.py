@@ -148,6 +148,7 @@ def dossier_submit(
                         content_type=check.content_type,
                         size=check.size,
                         sha256=check.sha256,
+                        signature_report=check.signature_report,
                         uploaded_by=creator,
                     )
                     stored.file.save(upload.name or "tep", upload, save=False)
@@ -500,6 +501,7 @@ def dossier_supply(
                         content_type=check.content_type,
                         size=check.size,
                         sha256=check.sha256,
+                        signature_report=check.signature_report,
                         uploaded_by=user if getattr(user, "is_authenticated", False) else None,
                     )
                     stored.file.save(upload.name or "tep", upload, save=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 
@@ -24,6 +25,13 @@ class CheckedUpload:
     content_type: str
     size: int
     sha256: str
+    # For a PDF carrying digital signatures: the verification report made now (signatures.uploads).
+    signature_report: dict[str, Any] | None = None
+
+
+def _looks_signed(chunk: bytes) -> bool:
+    # Every PDF signature dictionary has a /ByteRange; an unsigned PDF (the common case) costs nothing more.
+    return b"/ByteRange" in chunk
 
 
 def upload_check(upload: UploadedFile, *, field: str = "file") -> CheckedUpload:
@@ -49,10 +57,22 @@ def upload_check(upload: UploadedFile, *, field: str = "file") -> CheckedUpload:
                     {"field": field, "file": upload.name},
                 )
             digest = hashlib.sha256()
+            signed = False
+            tail = b""
             for chunk in upload.chunks():
                 digest.update(chunk)
+                signed = signed or _looks_signed(tail + chunk)
+                tail = chunk[-16:]
             upload.seek(0)
-            return CheckedUpload(content_type=content_type, size=size, sha256=digest.hexdigest())
+            report = None
+            if signed and content_type == "application/pdf":
+                from motcua.signatures.uploads import uploaded_pdf_signature_report
+
+                report = uploaded_pdf_signature_report(upload.read())
+                upload.seek(0)
+            return CheckedUpload(
+                content_type=content_type, size=size, sha256=digest.hexdigest(), signature_report=report
+            )
     raise ApplicationError(
         "Chỉ nhận tệp PDF, JPEG hoặc PNG / Only PDF, JPEG or PNG files are accepted.",
         {"field": field, "file": upload.name},

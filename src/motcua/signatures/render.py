@@ -33,3 +33,19 @@ def document_render(*, template: str, data: dict[str, Any]) -> bytes:
     if not isinstance(pdf, bytes):
         raise RenderError("typst returned no PDF")
     return pdf
+
+
+def document_anchors(*, template: str, data: dict[str, Any], label: str = "chu-ky") -> list[dict[str, float]]:
+    """Points the template marks with ``<label>`` metadata (page 1-based, x/y in points from the top-left):
+    where the signature images go. Same inputs as ``document_render``, so the same layout."""
+    path = TEMPLATES / f"{template}.typ"
+    fonts = [d for d in FONT_DIRS if Path(d).is_dir()]
+    found = typst.query(
+        str(path),
+        f"<{label}>",
+        field="value",
+        sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+        font_paths=fonts,
+    )
+    values = json.loads(found) if isinstance(found, str | bytes) else found
+    return [v for v in values if isinstance(v, dict) and {"page", "x", "y"} <= v.keys()]

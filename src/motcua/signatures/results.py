@@ -7,10 +7,10 @@ approved."""
 from __future__ import annotations
 
 import hashlib
+import uuid
 from pathlib import Path
 from typing import Any
 
-import segno
 from django.conf import settings
 from django.core.files.base import ContentFile
 
@@ -18,9 +18,25 @@ from motcua.core import clock
 from motcua.core.clock import VIETNAM_TZ
 from motcua.core.errors import ApplicationError
 from motcua.dossiers.models import Dossier
+from motcua.signatures.appearance import (
+    AppearanceError,
+    Placement,
+    personal_stamp_style,
+    placements_for_anchor,
+    seal_stamp_style,
+)
+from motcua.signatures.forms import (
+    date_parts,
+    place_of,
+    qr_svg,
+    result_details,
+    result_template,
+    tracking_url,
+)
 from motcua.signatures.models import IssuedDocument
-from motcua.signatures.render import document_render
-from motcua.signatures.signing import PkiFiles, SigningError, SoftwareSigner
+from motcua.signatures.providers import signer_provider_for
+from motcua.signatures.render import document_anchors, document_render
+from motcua.signatures.signing import PkiFiles, SigningError
 
 TITLES = {
     "licence": "Giấy phép",
@@ -32,20 +48,23 @@ TITLES = {
 
 
 def result_data(dossier: Dossier, *, approver: Any) -> dict[str, Any]:
+    """The data of the result document. The generic ``result`` template reads the first keys; the
+    per-procedure templates (licence, certificate, decision: ``forms.result_template``) also the details:
+    authority, "Căn cứ …" lines from the version's legal basis, numbered articles, signature block."""
     version = dossier.procedure_version
     agency = dossier.competent_agency
     now = clock.now().astimezone(VIETNAM_TZ)
     received = dossier.received_at.astimezone(VIETNAM_TZ) if dossier.received_at else now
     verify_url = f"{settings.SITE_URL}/api/v1/verifications"
+    tracking = tracking_url(dossier)
     return {
         "title": version.result_name or TITLES.get(version.result_type, "Văn bản"),
+        "summary": "",
         "parent": agency.parent.name if agency.parent else "",
         "agency": agency.name,
         "number": dossier.result_number,
-        "place": "Minh Sơn" if agency.code.endswith("H99") else agency.name,
-        "day": f"{now:%d}",
-        "month": f"{now:%m}",
-        "year": f"{now:%Y}",
+        "place": place_of(agency),
+        **date_parts(now),
         "code": dossier.code or "",
         "applicant": dossier.applicant_name,
         "id_number": dossier.applicant_id_number,
@@ -56,7 +75,10 @@ def result_data(dossier: Dossier, *, approver: Any) -> dict[str, Any]:
         else (getattr(approver, "title", "") or "THỦ TRƯỞNG CƠ QUAN").upper(),
         "signer_name": str(approver) if approver is not None else "",
         "verify_url": verify_url,
-        "qr": segno.make(f"{settings.SITE_URL}/tra-cuu/?code={dossier.code}").svg_inline(scale=2),
+        "qr": qr_svg(tracking),
+        "qr_url": tracking,
+        "qr_caption": f"Quét mã QR để tra cứu hồ sơ; kiểm tra văn bản điện tử tại {verify_url}",
+        **result_details(dossier, approver=approver, agency=agency),
     }
 
 
@@ -65,27 +87,47 @@ def result_document_issue(*, dossier: Dossier, approver: Any, clerical_officer: 
     if not settings.MOTCUA_SIGN_RESULTS:
         return None
     pki = PkiFiles(Path(settings.MOTCUA_PKI_DIR))
-    pdf = document_render(template="result", data=result_data(dossier, approver=approver))
+    template = result_template(dossier.procedure_version)
+    data = result_data(dossier, approver=approver)
+    # The QR code opens this document's own verification page: its id is chosen before rendering.
+    public_id = uuid.uuid4()
+    verify_url = f"{settings.SITE_URL}/xac-minh/{public_id}/"
+    data.update(
+        qr=qr_svg(verify_url),
+        qr_url=verify_url,
+        qr_caption="Quét mã QR để xác minh văn bản điện tử / Scan to verify this document",
+    )
+    pdf = document_render(template=template, data=data)
+    personal, seal = _placements(template=template, data=data)
+    moment = clock.now()
+    agency = dossier.competent_agency
     signed_by = []
     try:
-        for user, field, reason in (
-            (approver, "ChuKyLanhDao", "Phê duyệt kết quả giải quyết thủ tục hành chính"),
-            (clerical_officer, "ChuKyCoQuan", "Phát hành văn bản"),
+        for user, field, reason, placement in (
+            (approver, "ChuKyLanhDao", "Phê duyệt kết quả giải quyết thủ tục hành chính", personal),
+            (clerical_officer, "ChuKyCoQuan", "Phát hành văn bản", seal),
         ):
             name = getattr(user, "username", "")
-            if not (pki.directory / f"{name}.key.pem").exists():
-                raise SigningError(f"Không có chứng thư số cho {name} / No certificate for {name}.")
-            pdf = SoftwareSigner(pki=pki, name=name).sign(
-                pdf=pdf, reason=reason, location="Minh Sơn", field_name=field
+            provider = signer_provider_for(name, pki=pki)
+            appearance = None
+            if placement is not None and field == "ChuKyLanhDao":
+                style = personal_stamp_style(full_name=provider.signer_common_name(), moment=moment)
+                appearance = (placement, style)
+            elif placement is not None:
+                style = seal_stamp_style(agency_name=agency.name, centre_text=place_of(agency), moment=moment)
+                appearance = (placement, style)
+            pdf = provider.sign(
+                pdf=pdf, reason=reason, location=place_of(agency), field_name=field, appearance=appearance
             )
             signed_by.append({"username": name, "field": field})
-    except SigningError as exc:
+    except (SigningError, AppearanceError) as exc:
         raise ApplicationError(
             "Ký số không thành công, kết quả chưa được phát hành / "
             "Signing failed; the result was not issued. " + str(exc),
             {"field": "signature"},
         ) from exc
     document = IssuedDocument(
+        public_id=public_id,
         dossier=dossier,
         kind="result",
         number=dossier.result_number,
@@ -95,4 +137,23 @@ def result_document_issue(*, dossier: Dossier, approver: Any, clerical_officer: 
     )
     document.file.save(f"ket-qua-{dossier.code}.pdf", ContentFile(pdf), save=False)
     document.save()
+    if approver is not None:
+        from motcua.signatures.batch import signing_request_complete
+
+        signing_request_complete(dossier=dossier, signer=approver, pdf_name=str(document.file.name))
     return document
+
+
+A4_HEIGHT_PT = 841.89
+
+
+def _placements(*, template: str, data: dict[str, Any]) -> tuple[Placement | None, Placement | None]:
+    """The signature boxes under the signer's title, where the template marked ``<chu-ky>``; none (an
+    invisible signature) for a template without the mark."""
+    anchors = document_anchors(template=template, data=data)
+    if not anchors:
+        return None, None
+    anchor = anchors[-1]
+    return placements_for_anchor(
+        page=int(anchor["page"]) - 1, x=float(anchor["x"]), y=float(anchor["y"]), page_height=A4_HEIGHT_PT
+    )

@@ -9,29 +9,51 @@ from typing import Any
 from django.conf import settings
 
 from motcua.signatures.models import IssuedDocument
+from motcua.signatures.trust import trust_files as pki_trust_files
+from motcua.signatures.trust import trust_material_current
 from motcua.signatures.verification import pdf_verify
 
 
 def trust_files() -> tuple[list[Path], list[Path], list[Path]]:
-    """The trusted roots (demo: the provincial test root). The managed trust list replaces this."""
-    directory = Path(settings.MOTCUA_PKI_DIR)
-    roots = sorted(directory.glob("root*.crt.pem"))
-    intermediates = sorted(directory.glob("issuing*.crt.pem"))
-    return roots, intermediates, sorted(directory.glob("*.crl.der"))
+    """The PKI directory's roots, issuing CAs and CRLs: what is trusted while the managed trust list
+    (``trust.trust_material_current``) is empty. Verification goes through ``document_verify``."""
+    return pki_trust_files(Path(settings.MOTCUA_PKI_DIR))
+
+
+def issued_document_find(*, sha256: str) -> IssuedDocument | None:
+    """The document we issued whose file — now, or before the archive job added a time-stamp — has this
+    digest. Earlier digests are kept in ``signed_by`` entries ``{"previous_sha256": …}`` (archive.py)."""
+    fields = ("number", "kind", "public_id", "issued_at", "sha256")
+    found = IssuedDocument.objects.filter(sha256=sha256).only(*fields).first()
+    if found is not None:
+        return found
+    # Not indexed, but only archived documents are searched, and only when the exact digest missed.
+    for candidate in IssuedDocument.objects.filter(
+        archived_at__isnull=False, signed_by__icontains=sha256
+    ).only(*fields, "signed_by"):
+        if any(isinstance(e, dict) and e.get("previous_sha256") == sha256 for e in candidate.signed_by):
+            return candidate
+    return None
 
 
 def document_verify(*, content: bytes) -> dict[str, Any]:
-    """The verification report of an uploaded PDF (public page and API), plus whether this exact file is
-    one we issued. Raises ApplicationError for a file that is not a readable PDF."""
-    roots, intermediates, crls = trust_files()
-    report = pdf_verify(pdf=content, trust_roots=roots, intermediates=intermediates, crls=crls)
-    original = (
-        IssuedDocument.objects.filter(sha256=hashlib.sha256(content).hexdigest())
-        .only("number", "kind", "public_id", "issued_at")
-        .first()
+    """The verification report of an uploaded PDF (public page and API) against the trust list, plus
+    whether this file is one we issued (in any of its versions). Raises ApplicationError for a file that is
+    not a readable PDF."""
+    material = trust_material_current()
+    report = pdf_verify(
+        pdf=content,
+        trust_roots=material.roots,
+        intermediates=material.intermediates,
+        crls=material.crls,
+        allow_fetching=settings.MOTCUA_REVOCATION_FETCHING,
     )
+    digest = hashlib.sha256(content).hexdigest()
+    original = issued_document_find(sha256=digest)
     report["issued_by_us"] = original is not None
     report["issued_number"] = original.number if original else ""
     report["issued_kind"] = original.kind if original else ""
     report["issued_at"] = original.issued_at.isoformat() if original else None
+    # False for a copy taken before the archive job added a time-stamp: still ours, just not the newest.
+    report["issued_latest_version"] = original is not None and original.sha256 == digest
     return report

@@ -11,18 +11,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from asn1crypto import crl as asn1_crl
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from django.conf import settings
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
-from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+from pyhanko.sign.timestamps import DummyTimeStamper, HTTPTimeStamper, TimeStamper
+from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from motcua.core import clock
+from motcua.signatures.appearance import Placement
 
 
 def _install_key_cache() -> None:
@@ -48,6 +50,9 @@ def _install_key_cache() -> None:
 
 _install_key_cache()
 
+# A time-stamp is one small POST; a TSA slower than this is down, and signing should say so.
+TSA_TIMEOUT_SECONDS = 10
+
 
 class SigningError(Exception):
     def __init__(self, message: str, *, permanent: bool = True) -> None:
@@ -70,6 +75,10 @@ def _asn1_key(path: Path) -> asn1_keys.PrivateKeyInfo:
 @dataclass(frozen=True)
 class PkiFiles:
     directory: Path
+    # Trust and revocation data for signing: the managed trust list (signatures/trust.py) or this
+    # directory's files. None = the trust list for the deployment's own directory (MOTCUA_PKI_DIR), the
+    # files for any other one (tests and benchmarks build throw-away PKIs without a database).
+    trust_list: bool | None = None
 
     def cert(self, name: str) -> x509.Certificate:
         return x509.load_pem_x509_certificate((self.directory / f"{name}.crt.pem").read_bytes())
@@ -77,29 +86,48 @@ class PkiFiles:
     def key_path(self, name: str) -> Path:
         return self.directory / f"{name}.key.pem"
 
+    def uses_trust_list(self) -> bool:
+        if self.trust_list is not None:
+            return self.trust_list
+        return self.directory.resolve() == Path(settings.MOTCUA_PKI_DIR).resolve()
+
     def validation_context(self) -> ValidationContext:
-        """Trust the provincial root; revocation from the CRLs kept beside the certificates (no fetching)."""
-        crls = [
-            asn1_crl.CertificateList.load(p.read_bytes()) for p in sorted(self.directory.glob("*.crl.der"))
-        ]
-        return ValidationContext(
-            trust_roots=[_asn1_cert(self.cert("root"))],
-            other_certs=[_asn1_cert(self.cert("issuing"))],
-            crls=crls,
-            allow_fetching=False,
-            revocation_mode="hard-fail" if crls else "soft-fail",
+        """The roots, CAs and CRLs a signature is checked against while signing (and whose chain and CRLs
+        are embedded for B-LT): the trust list, falling back to this directory's files while it is empty."""
+        from motcua.signatures.trust import (
+            trust_material_current,
+            trust_material_from_files,
+            validation_context_for,
         )
+
+        if self.uses_trust_list():
+            material = trust_material_current(directory=self.directory)
+        else:
+            material = trust_material_from_files(self.directory)
+        return validation_context_for(material)
+
+
+def tsa_credentials(
+    pki: PkiFiles,
+) -> tuple[asn1_x509.Certificate, asn1_keys.PrivateKeyInfo, list[asn1_x509.Certificate]]:
+    """The demo TSA's certificate, key and the CA certificates a time-stamp token carries."""
+    return _asn1_cert(pki.cert("tsa")), _asn1_key(pki.key_path("tsa")), [_asn1_cert(pki.cert("issuing"))]
 
 
 @functools.lru_cache(maxsize=8)  # parsing the TSA key costs ~40 ms; a PkiFiles names one directory
-def timestamper_for(pki: PkiFiles) -> Any:
-    """The RFC 3161 time-stamp authority: the one at MOTCUA_TSA_URL when set (``make run`` starts a local
-    one), else an in-process authority with the demo TSA key (tests, benchmarks)."""
+def _timestamper(pki: PkiFiles, url: str) -> TimeStamper:
+    if url:
+        return HTTPTimeStamper(url, timeout=TSA_TIMEOUT_SECONDS)
+    cert, key, chain = tsa_credentials(pki)
     return DummyTimeStamper(
-        tsa_cert=_asn1_cert(pki.cert("tsa")),
-        tsa_key=_asn1_key(pki.key_path("tsa")),
-        certs_to_embed=SimpleCertificateStore.from_certs([_asn1_cert(pki.cert("issuing"))]),
+        tsa_cert=cert, tsa_key=key, certs_to_embed=SimpleCertificateStore.from_certs(chain)
     )
+
+
+def timestamper_for(pki: PkiFiles) -> TimeStamper:
+    """The RFC 3161 time-stamp authority: the one at MOTCUA_TSA_URL when set (``make run`` starts a local
+    one, ``motcua tsa serve``), else an in-process authority with the demo TSA key (tests, benchmarks)."""
+    return _timestamper(pki, settings.MOTCUA_TSA_URL)
 
 
 def certificate_check_usable(cert: x509.Certificate) -> None:
@@ -121,11 +149,32 @@ class SignerProvider(ABC):
     @abstractmethod
     def pyhanko_signer(self) -> signers.Signer: ...
 
-    def sign(self, *, pdf: bytes, reason: str, location: str, field_name: str) -> bytes:
+    def signer_common_name(self) -> str:
+        """The signer's name as their certificate gives it (what the visible signature shows)."""
+        cert = self.pyhanko_signer().signing_cert
+        return str(cert.subject.native.get("common_name", "")) if cert is not None else ""
+
+    def sign(
+        self,
+        *,
+        pdf: bytes,
+        reason: str,
+        location: str,
+        field_name: str,
+        appearance: tuple[Placement, TextStampStyle] | None = None,
+    ) -> bytes:
+        """``appearance``: where and how the signature shows (Decree 30 images, appearance.py); None
+        signs invisibly (forms signed by the system)."""
         try:
             signer = self.pyhanko_signer()
             writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-            fields.append_signature_field(writer, fields.SigFieldSpec(sig_field_name=field_name))
+            spec = fields.SigFieldSpec(sig_field_name=field_name)
+            if appearance is not None:
+                placement = appearance[0]
+                spec = fields.SigFieldSpec(
+                    sig_field_name=field_name, on_page=placement.page, box=placement.box
+                )
+            fields.append_signature_field(writer, spec)
             # PAdES B-LT: the chain and its CRLs are embedded, so the signature validates offline later.
             meta = signers.PdfSignatureMetadata(
                 field_name=field_name,
@@ -136,9 +185,12 @@ class SignerProvider(ABC):
                 embed_validation_info=True,
                 validation_context=self.pki.validation_context(),
             )
-            out = signers.PdfSigner(meta, signer=signer, timestamper=timestamper_for(self.pki)).sign_pdf(
-                writer
-            )
+            out = signers.PdfSigner(
+                meta,
+                signer=signer,
+                timestamper=timestamper_for(self.pki),
+                stamp_style=appearance[1] if appearance is not None else None,
+            ).sign_pdf(writer)
         except SigningError:
             raise
         except Exception as exc:  # pyHanko raises many types; the caller needs one

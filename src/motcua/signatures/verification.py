@@ -1,9 +1,11 @@
-"""Verification report for any PDF: each signature, signer, chain to a trusted root, time-stamp, and
-whether the document changed after signing. Used by the public page and POST /api/v1/verifications."""
+"""Verification report for any PDF: each signature and document time-stamp (PAdES B-LTA), signer, chain to
+a trusted root, time-stamp, and whether the document changed after signing. Used by the public page and
+POST /api/v1/verifications."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,8 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko_certvalidator import ValidationContext
 
 from motcua.core.errors import ApplicationError
@@ -19,21 +22,38 @@ from motcua.core.errors import ApplicationError
 MAX_BYTES = 20 * 1024 * 1024
 
 
-def _load_certs(paths: list[Path]) -> list[asn1_x509.Certificate]:
+def _load_certs(items: Sequence[Path | asn1_x509.Certificate]) -> list[asn1_x509.Certificate]:
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
 
     return [
-        asn1_x509.Certificate.load(
-            x509.load_pem_x509_certificate(p.read_bytes()).public_bytes(serialization.Encoding.DER)
+        item
+        if isinstance(item, asn1_x509.Certificate)
+        else asn1_x509.Certificate.load(
+            x509.load_pem_x509_certificate(item.read_bytes()).public_bytes(serialization.Encoding.DER)
         )
-        for p in paths
+        for item in items
+    ]
+
+
+def _load_crls(items: Sequence[Path | asn1_crl.CertificateList]) -> list[asn1_crl.CertificateList]:
+    return [
+        item
+        if isinstance(item, asn1_crl.CertificateList)
+        else asn1_crl.CertificateList.load(item.read_bytes())
+        for item in items
     ]
 
 
 def pdf_verify(
-    *, pdf: bytes, trust_roots: list[Path], intermediates: list[Path], crls: list[Path] | None = None
+    *,
+    pdf: bytes,
+    trust_roots: Sequence[Path | asn1_x509.Certificate],
+    intermediates: Sequence[Path | asn1_x509.Certificate],
+    crls: Sequence[Path | asn1_crl.CertificateList] | None = None,
+    allow_fetching: bool = False,
 ) -> dict[str, Any]:
+    """Certificates and CRLs as files (PEM / DER) or asn1crypto objects (the trust list)."""
     if len(pdf) > MAX_BYTES:
         raise ApplicationError("Tệp vượt quá 20 MB / The file is larger than 20 MB.", {"field": "file"})
     if not pdf.startswith(b"%PDF-"):
@@ -49,21 +69,34 @@ def pdf_verify(
         raise ApplicationError(
             "Tệp PDF bị hỏng / The PDF is corrupt.", {"field": "file", "detail": str(exc)}
         ) from exc
-    # Revocation: the CRLs we hold plus what the document embeds (B-LT); no network fetching (tests, offline).
-    crl_list = [asn1_crl.CertificateList.load(p.read_bytes()) for p in (crls or [])]
+    # Revocation: the CRLs we hold plus what the document embeds (B-LT); fetching only when asked
+    # (MOTCUA_REVOCATION_FETCHING), never in tests.
+    crl_list = _load_crls(crls or [])
     context = ValidationContext(
         trust_roots=_load_certs(trust_roots),
         other_certs=_load_certs(intermediates),
         crls=crl_list,
-        allow_fetching=False,
-        revocation_mode="hard-fail" if crl_list else "soft-fail",
+        allow_fetching=allow_fetching,
+        revocation_mode="hard-fail" if (crl_list or allow_fetching) else "soft-fail",
     )
     report = []
     for sig in embedded:
-        status = validate_pdf_signature(sig, context)
+        if sig.sig_object_type == "/DocTimeStamp":
+            report.append(_document_timestamp_entry(sig, context))
+            continue
+        try:
+            status = validate_pdf_signature(sig, context)
+        except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+            # A damaged file can parse far enough to list its signatures and still break on the bytes
+            # they cover: that is a corrupt (or tampered) file, not a server error.
+            raise ApplicationError(
+                "Tệp PDF bị hỏng hoặc đã bị sửa đổi / The PDF is corrupt or was altered.",
+                {"field": "file", "detail": str(exc)},
+            ) from exc
         report.append(
             {
                 "field": sig.field_name,
+                "kind": "signature",
                 "signer": status.signing_cert.subject.human_friendly if status.signing_cert else "",
                 "intact": bool(status.intact),
                 "valid": bool(status.valid),
@@ -77,15 +110,49 @@ def pdf_verify(
                 "timestamp_trusted": bool(status.timestamp_validity and status.timestamp_validity.trusted),
                 "coverage": status.coverage.name if status.coverage else "",
                 "modification_level": status.modification_level.name if status.modification_level else "",
-                # Adding validation data (B-LT/B-LTA) after signing is allowed; anything else is a change.
-                "modified_after_signing": not status.intact
-                or (
-                    status.modification_level is not None
-                    and status.modification_level.name not in ("NONE", "LTA_UPDATES")
-                ),
+                "modified_after_signing": _modified_after_signing(status),
                 "revoked": bool(getattr(status, "revoked", False)),
                 "summary": status.summary(),
             }
         )
-    all_ok = bool(report) and all(r["intact"] and r["valid"] and r["trusted"] for r in report)
+    # A document time-stamp alone is not a signature: "all valid" needs at least one real signature.
+    all_ok = any(r["kind"] == "signature" for r in report) and all(
+        r["intact"] and r["valid"] and r["trusted"] for r in report
+    )
     return {"signatures": report, "signed": bool(report), "all_valid": all_ok}
+
+
+# After a signature, a document may gain validation data and archive time-stamps (LTA_UPDATES) and further
+# signatures in empty signature fields (FORM_FILLING: the agency signs after the leader) where the
+# signature's DocMDP policy permits it; anything else (annotations, content) is a change.
+ALLOWED_LATER_CHANGES = frozenset({"NONE", "LTA_UPDATES", "FORM_FILLING"})
+
+
+def _modified_after_signing(status: Any) -> bool:
+    level = status.modification_level
+    return (
+        not status.intact
+        or status.docmdp_ok is False
+        or (level is not None and level.name not in ALLOWED_LATER_CHANGES)
+    )
+
+
+def _document_timestamp_entry(sig: EmbeddedPdfSignature, context: ValidationContext) -> dict[str, Any]:
+    """A document time-stamp (PAdES B-LTA archive stamp): who stamped, when, and whether it still holds."""
+    status = validate_pdf_timestamp(sig, context)
+    return {
+        "field": sig.field_name,
+        "kind": "document_timestamp",
+        "signer": status.signing_cert.subject.human_friendly if status.signing_cert else "",
+        "intact": bool(status.intact),
+        "valid": bool(status.valid),
+        "trusted": bool(status.trusted),
+        "signed_at": status.timestamp.isoformat() if status.timestamp else None,
+        "timestamp": status.timestamp.isoformat() if status.timestamp else None,
+        "timestamp_trusted": bool(status.trusted),
+        "coverage": status.coverage.name if status.coverage else "",
+        "modification_level": status.modification_level.name if status.modification_level else "",
+        "modified_after_signing": _modified_after_signing(status),
+        "revoked": bool(getattr(status, "revoked", False)),
+        "summary": status.summary(),
+    }

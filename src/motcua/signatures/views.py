@@ -1,12 +1,20 @@
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
+import uuid
 
-from motcua.core.errors import NotFoundError
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.response import HttpResponseBase
+from django.urls import reverse
+
+from motcua.core import clock
+from motcua.core.errors import ApplicationError, NotFoundError
 from motcua.dossiers import selectors
-from motcua.signatures.forms import receipt_data
+from motcua.dossiers.models import Dossier
+from motcua.signatures.forms import FORMS, control_slip_data, receipt_data, register_data
+from motcua.signatures.models import IssuedDocument
 from motcua.signatures.render import document_render
+from motcua.signatures.selectors import register_dossiers, register_scope
 
 
 def receipt_pdf(request: HttpRequest, code: str) -> HttpResponse:
@@ -44,4 +52,70 @@ def result_pdf(request: HttpRequest, code: str) -> HttpResponseBase:
         raise Http404
     return FileResponse(
         document.file.open("rb"), content_type="application/pdf", filename=f"ket-qua-{dossier.code}.pdf"
+    )
+
+
+# --- Statutory forms 02–07 (Circular 03/2025/TT-VPCP) ------------------------------------------------
+
+
+def _dossier_for_reader(request: HttpRequest, code: str) -> Dossier:
+    """The applicant's own dossier, or one the staff member may read; anything else is a 404."""
+    try:
+        return selectors.dossier_get_for_applicant(user=request.user, code=code)
+    except NotFoundError:
+        try:
+            return selectors.dossier_get_for_officer(user=request.user, code=code)
+        except NotFoundError as exc:
+            raise Http404(exc.message) from exc
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def form_pdf(request: HttpRequest, code: str, public_id: uuid.UUID) -> HttpResponseBase:
+    """A form issued for the dossier (02–05), exactly as stored, for its applicant and its staff."""
+    dossier = _dossier_for_reader(request, code)
+    document = (
+        IssuedDocument.objects.filter(dossier=dossier, public_id=public_id).exclude(kind="result").first()
+    )
+    if document is None:
+        raise Http404
+    spec = FORMS.get(document.kind)
+    filename = f"{spec.file_stem if spec else 'van-ban'}-{dossier.code}-{document.number.split('/')[0]}.pdf"
+    return FileResponse(document.file.open("rb"), content_type="application/pdf", filename=filename)
+
+
+def control_slip_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    """Form 06, rendered now from the tasks and the timeline of the dossier."""
+    dossier = _dossier_for_reader(request, code)
+    if dossier.received_at is None:
+        raise Http404
+    tasks = list(dossier.tasks.select_related("agency", "assignee").order_by("order", "pk"))
+    events = list(selectors.dossier_timeline(dossier=dossier))
+    data = control_slip_data(dossier, tasks=tasks, events=events, now=clock.now())
+    return _pdf(document_render(template="control_slip", data=data), f"phieu-kiem-soat-{dossier.code}.pdf")
+
+
+def register_pdf(request: HttpRequest) -> HttpResponse:
+    """Form 07: the register extract of one of the user's agencies (``?agency=<e-ID code>``, default the
+    first where they hold a role) for ``?from=YYYY-MM-DD&to=YYYY-MM-DD`` (default: this month so far)."""
+    try:
+        agency, start, end = register_scope(
+            user=request.user,
+            agency_code=request.GET.get("agency", ""),
+            start=request.GET.get("from", ""),
+            end=request.GET.get("to", ""),
+        )
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    except ApplicationError as exc:
+        return HttpResponseBadRequest(exc.message)
+    dossiers = register_dossiers(user=request.user, agency=agency, start=start, end=end)
+    link = f"{settings.SITE_URL}{reverse('dossiers:register')}?from={start:%Y-%m-%d}&to={end:%Y-%m-%d}"
+    data = register_data(agency=agency, dossiers=dossiers, start=start, end=end, now=clock.now(), link=link)
+    return _pdf(
+        document_render(template="register", data=data), f"so-theo-doi-{start:%Y%m%d}-{end:%Y%m%d}.pdf"
     )

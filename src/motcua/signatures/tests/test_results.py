@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -13,21 +11,8 @@ from motcua.dossiers import processing, services
 from motcua.dossiers.models import Dossier, TaskStatus
 from motcua.dossiers.tests.conftest import pdf
 from motcua.signatures.models import DocumentRegister, IssuedDocument
-from motcua.signatures.pki import pki_demo_build, pki_write
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def signing(frozen, settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
-    pki_write(
-        pki_demo_build(people={"dung": ("Hoàng Văn Dũng", "Sở Văn hóa"), "em": ("Sở Văn hóa", "Văn thư")}),
-        tmp_path,
-    )
-    settings.MOTCUA_PKI_DIR = str(tmp_path)
-    settings.MOTCUA_SIGN_RESULTS = True
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return tmp_path
 
 
 def _approved(version, citizen, clerk, specialist, leader) -> Dossier:  # type: ignore[no-untyped-def]
