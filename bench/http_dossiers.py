@@ -12,10 +12,12 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 DURATION = os.environ.get("MOTCUA_BENCH_SECONDS", "10")
 WORKERS = os.environ.get("MOTCUA_BENCH_WORKERS", "4")
+CONNECTIONS = int(os.environ.get("MOTCUA_BENCH_CONNECTIONS", "16"))
 PROCEDURE = "1.004873.000.00.00.H99"  # marital-status certificate: one required component, full online
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -23,7 +25,7 @@ SUBMIT_LUA = r"""
 local counter = 0
 local thread_no = 0
 function setup(thread) thread:set("tid", thread_no); thread_no = thread_no + 1 end
-function init(args) prefix = tostring(tid) .. "-" .. tostring(math.random(1, 1000000000)) end
+function init(args) prefix = "__RUN__-" .. tostring(tid) end
 request = function()
   counter = counter + 1
   return wrk.format("POST", "/api/v1/dossiers", {
@@ -63,13 +65,13 @@ def _multipart(component_id: int) -> str:
     return "".join(parts)
 
 
-def _wrk(url: str, script: Path, connections: int) -> dict[str, str]:
+def _wrk(url: str, script: Path, connections: int, seconds: str | int = DURATION) -> dict[str, str]:
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{DURATION}s", "--latency", "-s", str(script), url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
         capture_output=True,
         text=True,
         check=True,
-        timeout=int(DURATION) + 60,
+        timeout=int(seconds) + 60,
     ).stdout
     figures = {
         "rps": re.search(r"Requests/sec:\s+([\d.]+)", out),
@@ -137,7 +139,9 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.2)
-        submit_lua = workdir / "submit.lua"
+        # Lua's math.random is not seeded: each run gets its own key prefix, or a second run would send
+        # the first run's Idempotency-Keys and measure cheap retries instead of new submissions.
+        warm_lua, submit_lua = workdir / "warm.lua", workdir / "submit.lua"
         body = (
             _multipart(component.pk)
             .replace("\\", "\\\\")
@@ -145,25 +149,30 @@ def main() -> None:
             .replace("\r", "\\r")
             .replace("\n", "\\n")
         )
-        submit_lua.write_text(f'body = "{body}"\n' + SUBMIT_LUA.replace("__TOKEN__", token), encoding="utf-8")
+        for script in (warm_lua, submit_lua):
+            run_lua = SUBMIT_LUA.replace("__TOKEN__", token).replace("__RUN__", uuid.uuid4().hex)
+            script.write_text(f'body = "{body}"\n' + run_lua, encoding="utf-8")
+        # Warm-up: every worker has loaded its code and opened its database connection before we measure.
+        _wrk(base, warm_lua, 16, seconds=3)
         before = Dossier.objects.count()
-        sub = _wrk(base, submit_lua, 16)
+        sub = _wrk(base, submit_lua, CONNECTIONS)
         created = Dossier.objects.count() - before
         print(
             f"online submissions (POST /api/v1/dossiers, multipart with a PDF, token auth, Idempotency-Key): "
             f"{float(sub['rps']):,.0f} req/s, p50 {sub['p50']}, p99 {sub['p99']}, "
-            f"{sub['requests']} requests, non-2xx {sub['non2xx']}, dossiers created {created}"
+            f"{sub['requests']} requests, non-2xx {sub['non2xx']}, dossiers created {created} "
+            f"({CONNECTIONS} connections, {WORKERS} granian workers, {DURATION} s)"
         )
         codes = list(Dossier.objects.exclude(code=None).values_list("code", flat=True)[:2000])
         lookup_lua = workdir / "lookup.lua"
         lookup_lua.write_text(
             LOOKUP_LUA.replace("__CODES__", ",".join(f'"{c}"' for c in codes)), encoding="utf-8"
         )
-        look = _wrk(base, lookup_lua, 16)
+        look = _wrk(base, lookup_lua, CONNECTIONS)
         print(
             f"public status lookups (GET /api/v1/dossiers/{{code}}/status?factor=…): "
             f"{float(look['rps']):,.0f} req/s, p50 {look['p50']}, p99 {look['p99']}, "
-            f"{look['requests']} requests, non-2xx {look['non2xx']}"
+            f"{look['requests']} requests, non-2xx {look['non2xx']} ({CONNECTIONS} connections)"
         )
     finally:
         server.terminate()

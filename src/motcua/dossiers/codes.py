@@ -13,7 +13,7 @@ import datetime as dt
 from django.db import connection
 
 from motcua.agencies.models import Agency
-from motcua.dossiers.models import DossierCodeSequence
+from motcua.dossiers.models import Dossier, DossierCodeSequence
 
 _TABLE = DossierCodeSequence._meta.db_table
 _UPSERT = (
@@ -40,3 +40,25 @@ def dossier_code_allocate(*, agency: Agency, day: dt.date) -> str:
     return format_dossier_code(
         agency_code=agency.code, day=day, sequence=next_sequence(agency=agency, day=day)
     )
+
+
+# PostgreSQL: take the number and write the code in one round trip (the counter row stays locked until
+# commit, so every statement saved here shortens the queue of concurrent submissions to one agency).
+_ASSIGN_PG = (
+    f"WITH seq AS ({_UPSERT}) "  # noqa: S608 — table names are ours
+    f"UPDATE {Dossier._meta.db_table} SET code = %s || lpad(seq.last_value::text, "
+    "greatest(4, length(seq.last_value::text)), '0') FROM seq WHERE id = %s RETURNING code"
+)
+
+
+def dossier_code_assign(*, dossier_id: int, agency: Agency, day: dt.date) -> str:
+    """Allocate the next code and store it on the dossier; call inside the transaction that saves it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_ASSIGN_PG, [agency.pk, day, f"{agency.code}-{day:%y%m%d}-", dossier_id])
+            row = cursor.fetchone()
+        assert row is not None
+        return str(row[0])
+    code = dossier_code_allocate(agency=agency, day=day)
+    Dossier.objects.filter(pk=dossier_id).update(code=code)
+    return code

@@ -15,7 +15,7 @@ from motcua.agencies.models import Agency
 from motcua.catalog.models import Channel, ProcedureVersion
 from motcua.core import clock
 from motcua.core.errors import ApplicationError
-from motcua.dossiers.codes import dossier_code_allocate
+from motcua.dossiers.codes import dossier_code_allocate, dossier_code_assign
 from motcua.dossiers.events import dossier_event_record
 from motcua.dossiers.models import (
     ApplicantKind,
@@ -155,6 +155,11 @@ def dossier_submit(
                     written.append(stored)
             DossierFile.objects.bulk_create(written)
             if transition is not None:
+                # The code is taken last: the agency's counter row for the day stays locked until commit,
+                # and every submission to that agency queues on it, so the lock must be held briefly.
+                dossier.code = dossier_code_assign(
+                    dossier_id=dossier.pk, agency=dossier.receiving_agency, day=clock.local_today()
+                )
                 _dossier_transition_recorded(
                     dossier=dossier,
                     action=Action.SUBMIT,
@@ -222,12 +227,11 @@ def _dossier_create(
     receiving = data.receiving_agency or (
         receiving_agencies[0] if receiving_agencies else version.competent_agency
     )
-    today = clock.local_today()
     applicant = data.applicant
     fees = [fee for fee in version.fees.all() if fee.channel in ("", data.channel)]
     dossier = Dossier.objects.create(
         payment_status=PaymentStatus.DUE if any(f.amount > 0 for f in fees) else PaymentStatus.NOT_REQUIRED,
-        code=None if as_draft else dossier_code_allocate(agency=receiving, day=today),
+        code=None,  # given last, in dossier_submit: see there
         procedure_version=version,
         status=status,
         channel=data.channel,

@@ -39,8 +39,27 @@ def notification_queue(
         except Exception:  # the periodic retry picks it up
             logger.exception("could not enqueue notification %s", notification.pk)
 
-    transaction.on_commit(_enqueue)
+    if _tasks_share_the_transaction():
+        # The task row is written in this transaction (an outbox): the worker only sees it once the
+        # dossier change commits, and it disappears with a rollback. Saves a round trip per message.
+        from motcua.notifications.tasks import notification_deliver_task
+
+        notification_deliver_task.enqueue(notification.pk)
+    else:
+        transaction.on_commit(_enqueue)
     return notification
+
+
+def _tasks_share_the_transaction() -> bool:
+    """True when background tasks are rows of this very database (django-tasks-db writes through the
+    default connection; we route nothing elsewhere) and we are inside a transaction. Other backends (the
+    immediate one in tests) must wait for the commit."""
+    from django.db import connection
+    from django.tasks import task_backends
+    from django_tasks_db import DatabaseBackend
+
+    backend = task_backends["default"]
+    return isinstance(backend, DatabaseBackend) and connection.in_atomic_block
 
 
 def notification_deliver(*, notification_id: int) -> str:

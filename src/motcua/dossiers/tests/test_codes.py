@@ -56,3 +56,49 @@ def test_concurrent_intake_never_duplicates_a_code(service_centre) -> None:
     assert len(codes) == 200
     assert len(set(codes)) == 200
     assert sorted(int(c.rsplit("-", 1)[1]) for c in codes) == list(range(1, 201))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_online_submissions_get_distinct_gapless_codes(
+    bulletin_version, citizen_an, settings, tmp_path
+) -> None:
+    """The submission path itself (code taken last, in one statement on PostgreSQL), not only the
+    allocator: 6 threads × 10 submissions to one agency on one day."""
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrency needs PostgreSQL (SQLite serialises writers)")
+    from motcua.dossiers import services
+    from motcua.dossiers.models import Dossier
+    from motcua.dossiers.tests.conftest import pdf
+
+    settings.MEDIA_ROOT = tmp_path
+    components = list(bulletin_version.components.order_by("order"))
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(6)
+
+    def worker(index: int) -> None:
+        try:
+            barrier.wait()
+            for n in range(10):
+                services.dossier_submit(
+                    data=services.SubmissionData(
+                        version=bulletin_version,
+                        applicant=services.ApplicantData(name="Nguyễn Văn An", id_number="001090012345"),
+                        files={components[0].pk: [pdf()], components[1].pk: [pdf("b.pdf")]},
+                    ),
+                    user=citizen_an,
+                    idempotency_key=f"t{index}-{n}",
+                )
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    codes = list(Dossier.objects.values_list("code", flat=True))
+    assert len(codes) == len(set(codes)) == 60
+    assert sorted(int(c.rsplit("-", 1)[1]) for c in codes) == list(range(1, 61))
