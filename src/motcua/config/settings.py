@@ -219,4 +219,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("MOTCUA_LOG_LEVEL", "INFO")},
+    # fontTools narrates every font subset pyHanko makes for a visible signature; pyHanko warns on each
+    # B-LT signature that it will not fetch revocation data (we embed our own CRLs on purpose).
+    "loggers": {
+        "fontTools": {"level": "WARNING"},
+        "pyhanko.sign.signers.pdf_signer": {"level": "ERROR"},
+    },
 }

@@ -134,6 +134,7 @@ def result_document_issue(*, dossier: Dossier, approver: Any, clerical_officer: 
         sha256=hashlib.sha256(pdf).hexdigest(),
         signed_by=signed_by,
         issued_at=clock.now(),
+        timestamp_valid_until=_timestamp_valid_until(pki),
     )
     document.file.save(f"ket-qua-{dossier.code}.pdf", ContentFile(pdf), save=False)
     document.save()
@@ -157,3 +158,12 @@ def _placements(*, template: str, data: dict[str, Any]) -> tuple[Placement | Non
     return placements_for_anchor(
         page=int(anchor["page"]) - 1, x=float(anchor["x"]), y=float(anchor["y"]), page_height=A4_HEIGHT_PT
     )
+
+
+def _timestamp_valid_until(pki: PkiFiles) -> Any:
+    """Until when the signatures' time-stamps can be checked: the TSA certificate's end. The archive job
+    adds a document time-stamp (B-LTA) before then. Unknown for an outside TSA: the job then stamps on
+    its next run."""
+    if not (pki.directory / "tsa.crt.pem").exists():
+        return None
+    return pki.cert("tsa").not_valid_after_utc

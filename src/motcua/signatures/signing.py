@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import io
+import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,6 +140,9 @@ def certificate_check_usable(cert: x509.Certificate) -> None:
         )
 
 
+_SIGNING_LOCK = threading.RLock()
+
+
 class SignerProvider(ABC):
     """Where the private key lives: a key file (demo), a PKCS#11 token or HSM, or a remote signing service.
     Subclasses give pyHanko a ``Signer``; the PAdES part (fields, time-stamp, validation data) is shared."""
@@ -165,6 +169,23 @@ class SignerProvider(ABC):
     ) -> bytes:
         """``appearance``: where and how the signature shows (Decree 30 images, appearance.py); None
         signs invisibly (forms signed by the system)."""
+        # One signature at a time per process: the cached signers, certificates and time-stamper are
+        # asn1crypto objects that parse lazily and are not safe to share between threads (seen as a
+        # corrupted certificate URI under a threaded test). Signing is CPU-bound under the GIL anyway.
+        with _SIGNING_LOCK:
+            return self._sign(
+                pdf=pdf, reason=reason, location=location, field_name=field_name, appearance=appearance
+            )
+
+    def _sign(
+        self,
+        *,
+        pdf: bytes,
+        reason: str,
+        location: str,
+        field_name: str,
+        appearance: tuple[Placement, TextStampStyle] | None,
+    ) -> bytes:
         try:
             signer = self.pyhanko_signer()
             writer = IncrementalPdfFileWriter(io.BytesIO(pdf))

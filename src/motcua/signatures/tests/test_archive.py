@@ -50,7 +50,19 @@ def issued(  # type: ignore[no-untyped-def]
 ) -> IssuedDocument:
     dossier = _approved(bulletin_version, citizen_an, clerk_binh, specialist_chi, leader_dung)
     processing.task_complete(task=dossier.tasks.get(status=TaskStatus.ACTIVE), user=clerical_em)
+    # As if time-stamped by an outside TSA whose certificate we do not know: due at the next run.
+    IssuedDocument.objects.filter(dossier=dossier, kind="result").update(timestamp_valid_until=None)
     return IssuedDocument.objects.get(dossier=dossier, kind="result")
+
+
+def test_a_fresh_result_records_its_time_stamp_expiry_and_is_not_due_yet(  # type: ignore[no-untyped-def]
+    signing, citizen_an, clerk_binh, specialist_chi, leader_dung, clerical_em, bulletin_version
+) -> None:
+    dossier = _approved(bulletin_version, citizen_an, clerk_binh, specialist_chi, leader_dung)
+    processing.task_complete(task=dossier.tasks.get(status=TaskStatus.ACTIVE), user=clerical_em)
+    document = IssuedDocument.objects.get(dossier=dossier, kind="result")
+    assert document.timestamp_valid_until == PkiFiles(signing).cert("tsa").not_valid_after_utc
+    assert not documents_due_for_archive().exists()
 
 
 def _content(document: IssuedDocument) -> bytes:
