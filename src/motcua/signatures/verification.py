@@ -17,6 +17,7 @@ from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timesta
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko_certvalidator import ValidationContext
 
+from motcua.core import clock
 from motcua.core.errors import ApplicationError
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -112,6 +113,7 @@ def pdf_verify(
                 "modification_level": status.modification_level.name if status.modification_level else "",
                 "modified_after_signing": _modified_after_signing(status),
                 "revoked": bool(getattr(status, "revoked", False)),
+                **_certificate_dates(status.signing_cert),
                 "summary": status.summary(),
             }
         )
@@ -156,3 +158,13 @@ def _document_timestamp_entry(sig: EmbeddedPdfSignature, context: ValidationCont
         "revoked": bool(getattr(status, "revoked", False)),
         "summary": status.summary(),
     }
+
+
+def _certificate_dates(cert: asn1_x509.Certificate | None) -> dict[str, Any]:
+    """Until when the signer's certificate was valid, and whether that is past: an expired certificate
+    is why an old signature stops being "trusted" today even though its time-stamp proves it was made in
+    time (the B-LTA archive chain is what keeps such documents verifiable)."""
+    if cert is None:
+        return {"certificate_valid_until": None, "certificate_expired": False}
+    not_after = cert.not_valid_after
+    return {"certificate_valid_until": not_after.isoformat(), "certificate_expired": not_after < clock.now()}

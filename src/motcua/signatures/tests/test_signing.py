@@ -158,3 +158,17 @@ def test_a_revoked_certificate_cannot_sign_and_is_reported(tmp_path: Path) -> No
     )
     assert not report["all_valid"]
     assert not report["signatures"][0]["trusted"]
+
+
+def test_after_the_signer_certificate_expires_the_report_says_so(signed: bytes, pki_dir: Path) -> None:
+    import time_machine
+
+    assert _verify(signed, pki_dir)["signatures"][0]["certificate_expired"] is False
+    # The demo signer certificates last 730 days; the root and the issuing CA outlive them.
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=800)):
+        report = _verify(signed, pki_dir)
+    signature = report["signatures"][0]
+    assert signature["certificate_expired"] is True
+    assert signature["intact"]  # the document did not change …
+    assert not signature["trusted"]  # … but today the chain no longer validates
+    assert not report["all_valid"]
