@@ -101,3 +101,41 @@ def test_only_the_applicant_and_authorised_staff_can_download_the_receipt(
     client.force_login(citizen_an)
     assert client.get(url)["Content-Type"] == "application/pdf"
     assert dt.date(2025, 3, 3) == dossier.received_at.astimezone(VN).date()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_issuing_never_duplicates_or_skips_a_document_number(culture_department) -> None:
+    """8 threads × 20 numbers from one register: 1..160, each once (PostgreSQL; SQLite serialises)."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrency needs PostgreSQL (SQLite serialises writers)")
+    numbers: list[str] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(8)
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            for _ in range(20):
+                with transaction.atomic():
+                    number = document_number_allocate(
+                        agency=culture_department, year=2026, document_type="GP"
+                    )
+                with lock:
+                    numbers.append(number)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert sorted(int(n.split("/", 1)[0]) for n in numbers) == list(range(1, 161))

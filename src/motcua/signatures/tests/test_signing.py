@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from motcua.core.errors import ApplicationError
@@ -172,3 +173,30 @@ def test_after_the_signer_certificate_expires_the_report_says_so(signed: bytes, 
     assert signature["intact"]  # the document did not change …
     assert not signature["trusted"]  # … but today the chain no longer validates
     assert not report["all_valid"]
+
+
+def test_an_encrypted_pdf_is_a_clear_error(signed: bytes, pki_dir: Path) -> None:
+    import io
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.pdf_utils.writer import copy_into_new_writer
+
+    writer = copy_into_new_writer(PdfFileReader(io.BytesIO(document_render(template="receipt", data=DATA))))
+    writer.encrypt("chu-so-huu", "nguoi-doc")
+    out = io.BytesIO()
+    writer.write(out)
+    with pytest.raises(ApplicationError, match="mã hóa"):
+        _verify(out.getvalue(), pki_dir)
+
+
+def test_an_oversized_file_is_refused_before_parsing(pki_dir: Path) -> None:
+    from motcua.signatures.verification import MAX_BYTES
+
+    with pytest.raises(ApplicationError, match="20 MB"):
+        _verify(b"%PDF-1.7\n" + b"0" * MAX_BYTES, pki_dir)
+    response = Client().post(
+        "/api/v1/verifications",
+        {"file": SimpleUploadedFile("lon.pdf", b"%PDF-1.7\n" + b"0" * MAX_BYTES, "application/pdf")},
+    )
+    assert response.status_code == 400
+    assert "20 MB" in response.json()["message"]
