@@ -4,8 +4,9 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
+from motcua.core.testing import run_concurrently
 from motcua.dossiers.codes import dossier_code_allocate, format_dossier_code
 
 
@@ -30,29 +31,16 @@ def test_concurrent_intake_never_duplicates_a_code(service_centre) -> None:
         pytest.skip("real concurrency needs PostgreSQL (SQLite serialises writers)")
     day = dt.date(2025, 3, 3)
     codes: list[str] = []
-    errors: list[BaseException] = []
     lock = threading.Lock()
-    barrier = threading.Barrier(8)
 
-    def worker() -> None:
-        try:
-            barrier.wait()
-            for _ in range(25):
-                with transaction.atomic():
-                    code = dossier_code_allocate(agency=service_centre, day=day)
-                with lock:
-                    codes.append(code)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
+    def worker(_index: int) -> None:
+        for _ in range(25):
+            with transaction.atomic():
+                code = dossier_code_allocate(agency=service_centre, day=day)
+            with lock:
+                codes.append(code)
 
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    assert not run_concurrently(worker, threads=8)
     assert len(codes) == 200
     assert len(set(codes)) == 200
     assert sorted(int(c.rsplit("-", 1)[1]) for c in codes) == list(range(1, 201))
@@ -72,32 +60,20 @@ def test_concurrent_online_submissions_get_distinct_gapless_codes(
 
     settings.MEDIA_ROOT = tmp_path
     components = list(bulletin_version.components.order_by("order"))
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(6)
 
     def worker(index: int) -> None:
-        try:
-            barrier.wait()
-            for n in range(10):
-                services.dossier_submit(
-                    data=services.SubmissionData(
-                        version=bulletin_version,
-                        applicant=services.ApplicantData(name="Nguyễn Văn An", id_number="001090012345"),
-                        files={components[0].pk: [pdf()], components[1].pk: [pdf("b.pdf")]},
-                    ),
-                    user=citizen_an,
-                    idempotency_key=f"t{index}-{n}",
-                )
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        for n in range(10):
+            services.dossier_submit(
+                data=services.SubmissionData(
+                    version=bulletin_version,
+                    applicant=services.ApplicantData(name="Nguyễn Văn An", id_number="001090012345"),
+                    files={components[0].pk: [pdf()], components[1].pk: [pdf("b.pdf")]},
+                ),
+                user=citizen_an,
+                idempotency_key=f"t{index}-{n}",
+            )
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = run_concurrently(worker, threads=6)
     assert not errors, errors
     codes = list(Dossier.objects.values_list("code", flat=True))
     assert len(codes) == len(set(codes)) == 60

@@ -108,34 +108,22 @@ def test_concurrent_issuing_never_duplicates_or_skips_a_document_number(culture_
     """8 threads × 20 numbers from one register: 1..160, each once (PostgreSQL; SQLite serialises)."""
     import threading
 
-    from django.db import connection, connections, transaction
+    from django.db import connection, transaction
+
+    from motcua.core.testing import run_concurrently
 
     if connection.vendor != "postgresql":
         pytest.skip("real concurrency needs PostgreSQL (SQLite serialises writers)")
     numbers: list[str] = []
-    errors: list[BaseException] = []
     lock = threading.Lock()
-    barrier = threading.Barrier(8)
 
-    def worker() -> None:
-        try:
-            barrier.wait()
-            for _ in range(20):
-                with transaction.atomic():
-                    number = document_number_allocate(
-                        agency=culture_department, year=2026, document_type="GP"
-                    )
-                with lock:
-                    numbers.append(number)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
+    def worker(_index: int) -> None:
+        for _ in range(20):
+            with transaction.atomic():
+                number = document_number_allocate(agency=culture_department, year=2026, document_type="GP")
+            with lock:
+                numbers.append(number)
 
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = run_concurrently(worker, threads=8)
     assert not errors, errors
     assert sorted(int(n.split("/", 1)[0]) for n in numbers) == list(range(1, 161))
