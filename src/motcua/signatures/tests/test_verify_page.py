@@ -82,3 +82,11 @@ def test_a_damaged_file_gets_a_clear_error_not_a_server_error(issued) -> None:  
 def test_an_unknown_or_guessed_id_is_not_found() -> None:
     assert Client().get("/xac-minh/00000000-0000-4000-8000-000000000000/").status_code == 404
     assert Client().get("/xac-minh/1/").status_code == 404
+
+
+def test_the_page_is_translated_into_english() -> None:
+    client = Client()
+    client.cookies["django_language"] = "en"
+    page = client.get("/xac-minh/").content.decode()
+    assert "Verify an electronic document" in page
+    assert "PDF file to check" in page
