@@ -1,11 +1,61 @@
+"""The WSGI entry point (granian serves ``motcua.config.wsgi:application``).
+
+API calls that carry no session cookie — integrators with a bearer token, the public status look-up, the
+national portal — go through a shorter middleware stack: with no session there is no user to load, no
+second factor to enforce, no flash messages and no page language to pick, and those middlewares cost
+about a third of a status look-up. Everything else, including every API call made from a browser
+session (where the two-factor rule applies), goes through the full stack in ``settings.MIDDLEWARE``.
+"""
+
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.config.settings")
-application = get_wsgi_application()
+
+from django.conf import settings
+from django.core.handlers.wsgi import WSGIHandler
+
+full_application = get_wsgi_application()
+
+# The checks that protect every response stay: allowed hosts (CommonMiddleware), security headers, CSP.
+API_WITHOUT_SESSION_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "motcua.core.middleware.AnonymousUserMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+]
+
+
+class SessionlessApiHandler(WSGIHandler):
+    def load_middleware(self, is_async: bool = False) -> None:
+        # Django builds the chain from settings.MIDDLEWARE; this runs once, at start-up, before any request.
+        full = settings.MIDDLEWARE
+        settings.MIDDLEWARE = API_WITHOUT_SESSION_MIDDLEWARE
+        try:
+            super().load_middleware(is_async)
+        finally:
+            settings.MIDDLEWARE = full
+
+
+api_application = SessionlessApiHandler()
+_API_PREFIX = "/api/v1/"
+
+
+def uses_session(environ: dict[str, Any]) -> bool:
+    return f"{settings.SESSION_COOKIE_NAME}=" in environ.get("HTTP_COOKIE", "")
+
+
+def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    if environ.get("PATH_INFO", "").startswith(_API_PREFIX) and not uses_session(environ):
+        return api_application(environ, start_response)
+    return full_application(environ, start_response)
+
 
 # Load the URLconf (and with it the API, pyHanko, typst …) now, in each worker as it starts, rather than on
 # its first request: otherwise the first citizens after a (re)start wait seconds for the imports.
