@@ -88,6 +88,14 @@ DATABASE_URL = env_str("MOTCUA_DATABASE_URL", "")
 CONN_MAX_AGE = env_int("MOTCUA_CONN_MAX_AGE", 60)
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE)}
+    _postgres = DATABASES["default"]["ENGINE"].endswith("postgresql")
+    if _postgres and env_bool("MOTCUA_DB_PREPARED_STATEMENTS", True):
+        # Server-side binding lets PostgreSQL keep the plans of statements a connection repeats (prepared
+        # after 2 uses): the hot paths run the same few statements all day. Turn off behind a pooler in
+        # transaction mode (PgBouncer < 1.21), which cannot follow prepared statements across connections.
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": 2}
+        )
 else:
     DATABASES = {
         "default": {
