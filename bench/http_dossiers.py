@@ -79,8 +79,9 @@ def _wrk(url: str, script: Path, connections: int, seconds: str | int = DURATION
         "p99": re.search(r"\s99%\s+(\S+)", out),
         "non2xx": re.search(r"Non-2xx or 3xx responses: (\d+)", out),
         "requests": re.search(r"(\d+) requests in", out),
+        "socket_errors": re.search(r"Socket errors: (.*)", out),
     }
-    return {k: (m.group(1) if m else "0") for k, m in figures.items()}
+    return {k: (m.group(1).strip() if m else "0") for k, m in figures.items()}
 
 
 def main() -> None:
@@ -160,7 +161,8 @@ def main() -> None:
         print(
             f"online submissions (POST /api/v1/dossiers, multipart with a PDF, token auth, Idempotency-Key): "
             f"{float(sub['rps']):,.0f} req/s, p50 {sub['p50']}, p99 {sub['p99']}, "
-            f"{sub['requests']} requests, non-2xx {sub['non2xx']}, dossiers created {created} "
+            f"{sub['requests']} requests, non-2xx {sub['non2xx']}, socket errors {sub['socket_errors']}, "
+            f"dossiers created {created} "
             f"({CONNECTIONS} connections, {WORKERS} granian workers, {DURATION} s)"
         )
         codes = list(Dossier.objects.exclude(code=None).values_list("code", flat=True)[:2000])
@@ -172,7 +174,8 @@ def main() -> None:
         print(
             f"public status lookups (GET /api/v1/dossiers/{{code}}/status?factor=…): "
             f"{float(look['rps']):,.0f} req/s, p50 {look['p50']}, p99 {look['p99']}, "
-            f"{look['requests']} requests, non-2xx {look['non2xx']} ({CONNECTIONS} connections)"
+            f"{look['requests']} requests, non-2xx {look['non2xx']}, socket errors {look['socket_errors']} "
+            f"({CONNECTIONS} connections)"
         )
     finally:
         server.terminate()
