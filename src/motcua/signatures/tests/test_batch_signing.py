@@ -116,3 +116,11 @@ def test_the_page_previews_and_signs(three, leader_dung, clerk_other_agency) -> 
     other = Client()
     other.force_login(clerk_other_agency)
     assert other.get(f"/mot-cua/ky-so/{three[0].code}/du-thao.pdf").status_code == 404
+
+
+def test_only_leaders_see_the_signing_menu(leader_dung, clerk_binh) -> None:  # type: ignore[no-untyped-def]
+    for user, shown in ((leader_dung, True), (clerk_binh, False)):
+        client = Client()
+        client.force_login(user)
+        page = client.get("/").content.decode()
+        assert ('href="/mot-cua/ky-so/"' in page) is shown
