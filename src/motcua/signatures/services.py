@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 
 from motcua.signatures.models import IssuedDocument
-from motcua.signatures.trust import trust_files as pki_trust_files
 from motcua.signatures.trust import trust_material_current
 from motcua.signatures.verification import pdf_verify
-
-
-def trust_files() -> tuple[list[Path], list[Path], list[Path]]:
-    """The PKI directory's roots, issuing CAs and CRLs: what is trusted while the managed trust list
-    (``trust.trust_material_current``) is empty. Verification goes through ``document_verify``."""
-    return pki_trust_files(Path(settings.MOTCUA_PKI_DIR))
 
 
 def issued_document_find(*, sha256: str) -> IssuedDocument | None:

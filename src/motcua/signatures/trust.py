@@ -130,7 +130,8 @@ def trusted_certificates_enable(*, ids: Iterable[int], enabled: bool) -> int:
     return TrustedCertificate.objects.filter(pk__in=list(ids)).update(enabled=enabled)
 
 
-def _asn1(cert_pem: str) -> asn1_x509.Certificate:
+def asn1_certificate(cert_pem: str) -> asn1_x509.Certificate:
+    """A PEM certificate as pyHanko wants it (asn1crypto)."""
     cert = x509.load_pem_x509_certificate(cert_pem.encode())
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
@@ -148,9 +149,13 @@ def trust_material() -> TrustMaterial:
         if newest is not None:
             crls.append(asn1_crl.CertificateList.load(bytes(newest.crl_der)))
     return TrustMaterial(
-        roots=[_asn1(c.certificate_pem) for c in trusted if c.kind == TrustedCertificate.Kind.ROOT],
+        roots=[
+            asn1_certificate(c.certificate_pem) for c in trusted if c.kind == TrustedCertificate.Kind.ROOT
+        ],
         intermediates=[
-            _asn1(c.certificate_pem) for c in trusted if c.kind == TrustedCertificate.Kind.INTERMEDIATE
+            asn1_certificate(c.certificate_pem)
+            for c in trusted
+            if c.kind == TrustedCertificate.Kind.INTERMEDIATE
         ],
         crls=crls,
         source="trust_list",
@@ -169,8 +174,8 @@ def trust_files(directory: Path) -> tuple[list[Path], list[Path], list[Path]]:
 def trust_material_from_files(directory: Path) -> TrustMaterial:
     roots, intermediates, crls = trust_files(directory)
     return TrustMaterial(
-        roots=[_asn1(p.read_text()) for p in roots],
-        intermediates=[_asn1(p.read_text()) for p in intermediates],
+        roots=[asn1_certificate(p.read_text()) for p in roots],
+        intermediates=[asn1_certificate(p.read_text()) for p in intermediates],
         crls=[asn1_crl.CertificateList.load(p.read_bytes()) for p in crls],
         source="files",
     )

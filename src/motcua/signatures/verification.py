@@ -24,15 +24,10 @@ MAX_BYTES = 20 * 1024 * 1024
 
 
 def _load_certs(items: Sequence[Path | asn1_x509.Certificate]) -> list[asn1_x509.Certificate]:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
+    from motcua.signatures.trust import asn1_certificate
 
     return [
-        item
-        if isinstance(item, asn1_x509.Certificate)
-        else asn1_x509.Certificate.load(
-            x509.load_pem_x509_certificate(item.read_bytes()).public_bytes(serialization.Encoding.DER)
-        )
+        item if isinstance(item, asn1_x509.Certificate) else asn1_certificate(item.read_text())
         for item in items
     ]
 
@@ -72,14 +67,12 @@ def pdf_verify(
         ) from exc
     # Revocation: the CRLs we hold plus what the document embeds (B-LT); fetching only when asked
     # (MOTCUA_REVOCATION_FETCHING), never in tests.
-    crl_list = _load_crls(crls or [])
-    context = ValidationContext(
-        trust_roots=_load_certs(trust_roots),
-        other_certs=_load_certs(intermediates),
-        crls=crl_list,
-        allow_fetching=allow_fetching,
-        revocation_mode="hard-fail" if (crl_list or allow_fetching) else "soft-fail",
+    from motcua.signatures.trust import TrustMaterial, validation_context_for
+
+    material = TrustMaterial(
+        roots=_load_certs(trust_roots), intermediates=_load_certs(intermediates), crls=_load_crls(crls or [])
     )
+    context = validation_context_for(material, fetching=allow_fetching)
     report = []
     for sig in embedded:
         if sig.sig_object_type == "/DocTimeStamp":

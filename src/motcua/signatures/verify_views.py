@@ -14,18 +14,18 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.errors import ApplicationError
+from motcua.signatures.forms import FORMS
 from motcua.signatures.models import IssuedDocument
-from motcua.signatures.services import document_verify
+from motcua.signatures.services import document_verify, issued_document_find
 from motcua.signatures.verification import MAX_BYTES
 
-KIND_LABELS = {
-    "result": "Kết quả giải quyết thủ tục hành chính",
-    "01": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
-    "02": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
-    "03": "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
-    "04": "Phiếu xin lỗi và hẹn lại ngày trả kết quả",
-    "05": "Phiếu dừng giải quyết hồ sơ",
-}
+RESULT_LABEL = "Kết quả giải quyết thủ tục hành chính"
+
+
+def kind_label(kind: str) -> str:
+    """What a reader calls the document: the statutory form's name from the catalogue, or "result"."""
+    spec = FORMS.get(kind)
+    return spec.short if spec is not None else RESULT_LABEL
 
 
 class VerifyForm(forms.Form):
@@ -76,24 +76,18 @@ def verify_document(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         report = _report_for_upload(form)
         if report is not None:
-            report["matches_this_document"] = report["sha256"] == document.sha256 or report[
-                "sha256"
-            ] in document_previous_digests(document)
+            # This document, as issued or in an earlier version (before an archive time-stamp).
+            same = issued_document_find(sha256=report["sha256"])
+            report["matches_this_document"] = same is not None and same.pk == document.pk
     return render(
         request,
         "signatures/verify_document.html",
         {
             "document": document,
-            "kind_label": KIND_LABELS.get(document.kind, document.kind),
+            "kind_label": kind_label(document.kind),
             "agency": document.dossier.competent_agency,
             "original": original,
             "form": form,
             "report": report,
         },
     )
-
-
-def document_previous_digests(document: IssuedDocument) -> list[str]:
-    """Digests of earlier versions of the same document (the archive job keeps them in ``signed_by``)."""
-    entries = document.signed_by if isinstance(document.signed_by, list) else []
-    return [str(e["previous_sha256"]) for e in entries if isinstance(e, dict) and e.get("previous_sha256")]
