@@ -15,10 +15,10 @@ from motcua.catalog.models import ProcessStep
 from motcua.core import clock
 from motcua.core.errors import ApplicationError, PermissionDeniedError
 from motcua.dossiers import deadlines
+from motcua.dossiers.documents import form_issue
 from motcua.dossiers.events import dossier_event_record
 from motcua.dossiers.models import DeliveryStatus, Dossier, Task, TaskStatus
 from motcua.dossiers.workflow import Action, Actor, DossierStatus
-from motcua.signatures.issuing import form_document_issue
 
 
 def stages_of(steps: Sequence[ProcessStep]) -> list[list[ProcessStep]]:
@@ -209,7 +209,7 @@ def _after_step(*, dossier: Dossier, task: Task, user: Any, now: dt.datetime, re
     elif step is not None and step.is_approval and dossier.status == DossierStatus.REFUSAL_PROPOSED:
         _transition(dossier, Action.APPROVE_REFUSAL, user, Actor.LEADER, task.agency)
         _finish_processing(dossier, now)
-        form_document_issue(dossier=dossier, kind="03", actor=user)
+        form_issue(dossier=dossier, kind="03", actor=user)
     elif step is not None and step.is_signature and dossier.status == DossierStatus.APPROVED:
         dossier.result_number = (
             result_number.strip() or dossier.result_number or _allocate_number(dossier, now)

@@ -16,6 +16,7 @@ from motcua.catalog.models import Channel, ProcedureVersion
 from motcua.core import clock
 from motcua.core.errors import ApplicationError
 from motcua.dossiers.codes import dossier_code_allocate, dossier_code_assign
+from motcua.dossiers.documents import form_issue
 from motcua.dossiers.events import dossier_event_record
 from motcua.dossiers.models import (
     ApplicantKind,
@@ -28,7 +29,6 @@ from motcua.dossiers.models import (
 )
 from motcua.dossiers.uploads import upload_check
 from motcua.dossiers.workflow import Action, Actor, DossierStatus, transition_for
-from motcua.signatures.issuing import form_document_issue
 
 
 @dataclass
@@ -404,7 +404,7 @@ def dossier_request_intake_supplement(*, dossier: Dossier, clerk: Any, items: Se
             reason="\n".join(clean),
             data={"items": clean},
         )
-        form_document_issue(dossier=dossier, kind="02", actor=clerk)
+        form_issue(dossier=dossier, kind="02", actor=clerk)
     return dossier
 
 
@@ -424,7 +424,7 @@ def dossier_refuse_at_intake(*, dossier: Dossier, clerk: Any, reason: str) -> Do
             actor_agency=agency,
             reason=reason.strip(),
         )
-        form_document_issue(dossier=dossier, kind="03", actor=clerk)
+        form_issue(dossier=dossier, kind="03", actor=clerk)
     return dossier
 
 
@@ -474,7 +474,7 @@ def dossier_request_supplement(*, dossier: Dossier, officer: Any, items: Sequenc
                 "counts_as_late": dossier.supplement_requests > 1,
             },
         )
-        form_document_issue(dossier=dossier, kind="02", actor=officer)
+        form_issue(dossier=dossier, kind="02", actor=officer)
     return dossier
 
 
@@ -614,7 +614,7 @@ def dossier_apologise(*, dossier: Dossier, officer: Any, reason: str, new_appoin
         from motcua.dossiers.notify import dossier_notify
 
         dossier_notify(dossier=dossier, action="apologise", reason=reason.strip())
-        form_document_issue(dossier=dossier, kind="04", actor=officer)
+        form_issue(dossier=dossier, kind="04", actor=officer)
     return dossier
 
 
@@ -672,7 +672,7 @@ def dossier_withdraw(*, dossier: Dossier, user: Any, reason: str) -> Dossier:
         if dossier.received_at is not None and dossier.processing_finished_at is None:
             dossier.processing_finished_at = clock.now()
             dossier.save(update_fields=["processing_finished_at"])
-            form_document_issue(dossier=dossier, kind="05", actor=user)
+            form_issue(dossier=dossier, kind="05", actor=user)
     return dossier
 
 
@@ -905,5 +905,5 @@ def dossier_stop(*, dossier: Dossier, leader: Any, reason: str) -> Dossier:
         Task.objects.filter(dossier=dossier, status__in=[TaskStatus.ACTIVE, TaskStatus.WAITING]).update(
             status=TaskStatus.CANCELLED, completed_at=now
         )
-        form_document_issue(dossier=dossier, kind="05", actor=leader)
+        form_issue(dossier=dossier, kind="05", actor=leader)
     return dossier
