@@ -47,16 +47,26 @@ TITLES = {
 }
 
 
-def result_data(dossier: Dossier, *, approver: Any) -> dict[str, Any]:
+def result_data(dossier: Dossier, *, approver: Any, document_url: str = "") -> dict[str, Any]:
     """The data of the result document. The generic ``result`` template reads the first keys; the
     per-procedure templates (licence, certificate, decision: ``forms.result_template``) also the details:
-    authority, "Căn cứ …" lines from the version's legal basis, numbered articles, signature block."""
+    authority, "Căn cứ …" lines from the version's legal basis, numbered articles, signature block.
+
+    ``document_url``: the issued document's own verification page, for its QR code; a draft (no id yet)
+    points to the dossier's public tracking page instead."""
     version = dossier.procedure_version
     agency = dossier.competent_agency
     now = clock.now().astimezone(VIETNAM_TZ)
     received = dossier.received_at.astimezone(VIETNAM_TZ) if dossier.received_at else now
     verify_url = f"{settings.SITE_URL}/api/v1/verifications"
-    tracking = tracking_url(dossier)
+    if document_url:
+        qr_url, qr_caption = (
+            document_url,
+            "Quét mã QR để xác minh văn bản điện tử / Scan to verify this document",
+        )
+    else:
+        qr_url = tracking_url(dossier)
+        qr_caption = f"Quét mã QR để tra cứu hồ sơ; kiểm tra văn bản điện tử tại {verify_url}"
     return {
         "title": version.result_name or TITLES.get(version.result_type, "Văn bản"),
         "summary": "",
@@ -75,9 +85,9 @@ def result_data(dossier: Dossier, *, approver: Any) -> dict[str, Any]:
         else (getattr(approver, "title", "") or "THỦ TRƯỞNG CƠ QUAN").upper(),
         "signer_name": str(approver) if approver is not None else "",
         "verify_url": verify_url,
-        "qr": qr_svg(tracking),
-        "qr_url": tracking,
-        "qr_caption": f"Quét mã QR để tra cứu hồ sơ; kiểm tra văn bản điện tử tại {verify_url}",
+        "qr": qr_svg(qr_url),
+        "qr_url": qr_url,
+        "qr_caption": qr_caption,
         **result_details(dossier, approver=approver, agency=agency),
     }
 
@@ -88,15 +98,9 @@ def result_document_issue(*, dossier: Dossier, approver: Any, clerical_officer: 
         return None
     pki = PkiFiles(Path(settings.MOTCUA_PKI_DIR))
     template = result_template(dossier.procedure_version)
-    data = result_data(dossier, approver=approver)
     # The QR code opens this document's own verification page: its id is chosen before rendering.
     public_id = uuid.uuid4()
-    verify_url = f"{settings.SITE_URL}/xac-minh/{public_id}/"
-    data.update(
-        qr=qr_svg(verify_url),
-        qr_url=verify_url,
-        qr_caption="Quét mã QR để xác minh văn bản điện tử / Scan to verify this document",
-    )
+    data = result_data(dossier, approver=approver, document_url=f"{settings.SITE_URL}/xac-minh/{public_id}/")
     pdf = document_render(template=template, data=data)
     personal, seal = _placements(template=template, data=data)
     moment = clock.now()
