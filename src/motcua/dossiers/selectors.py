@@ -107,34 +107,6 @@ def dossier_get_for_applicant(*, user: Any, code: str) -> Dossier:
     return dossier
 
 
-def dossier_get_public(*, code: str, second_factor: str) -> Dossier:
-    """Public tracking: the code alone is not enough; the last 4 digits of the phone or ID must match."""
-    factor = "".join(ch for ch in second_factor if ch.isdigit())
-    # Only the columns the public page shows: this is the busiest read of the whole system.
-    dossier = (
-        Dossier.objects.filter(code=code.strip())
-        .select_related("procedure_version")
-        .only(
-            "code",
-            "status",
-            "applicant_phone",
-            "applicant_id_number",
-            "received_at",
-            "appointment_at",
-            "returned_at",
-            "procedure_version__name",
-        )
-        .order_by()
-        .first()
-    )
-    if dossier is None or len(factor) < 4:
-        raise NotFoundError(_NOT_FOUND, {"code": code})
-    candidates = [dossier.applicant_phone, dossier.applicant_id_number]
-    if not any(c and c.endswith(factor[-4:]) for c in candidates):
-        raise NotFoundError(_NOT_FOUND, {"code": code})
-    return dossier
-
-
 def _public_status_sql() -> str:
     from motcua.catalog.models import ProcedureVersion
     from motcua.dossiers.status import PLAIN_WORDS
@@ -162,7 +134,7 @@ def _aware(value: Any) -> Any:
 def dossier_status_public_lookup(*, code: str, second_factor: str) -> dict[str, Any]:
     """The public status of a dossier (code + second factor), in one round trip to the database.
 
-    Same rule and same answer as ``dossier_get_public`` + ``status.dossier_status_public``; this is the
+    The same summary as ``status.dossier_status_public`` builds from a dossier; this is the
     busiest read of the whole system (citizens, the national portal, SMS bots), so it skips the ORM."""
     from motcua.dossiers.status import PLAIN_WORDS, public_status_summary
 

@@ -57,15 +57,17 @@ def upload_check(upload: UploadedFile, *, field: str = "file") -> CheckedUpload:
                     {"field": field, "file": upload.name},
                 )
             digest = hashlib.sha256()
+            is_pdf = content_type == "application/pdf"
             signed = False
             tail = b""
             for chunk in upload.chunks():
                 digest.update(chunk)
-                signed = signed or _looks_signed(tail + chunk)
-                tail = chunk[-16:]
+                if is_pdf and not signed:
+                    signed = _looks_signed(tail + chunk)
+                    tail = chunk[-16:]
             upload.seek(0)
             report = None
-            if signed and content_type == "application/pdf":
+            if signed:
                 from motcua.signatures.uploads import uploaded_pdf_signature_report
 
                 report = uploaded_pdf_signature_report(upload.read())
