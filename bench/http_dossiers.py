@@ -18,13 +18,18 @@ from pathlib import Path
 DURATION = os.environ.get("MOTCUA_BENCH_SECONDS", "10")
 WORKERS = os.environ.get("MOTCUA_BENCH_WORKERS", "4")
 CONNECTIONS = int(os.environ.get("MOTCUA_BENCH_CONNECTIONS", "16"))
+# The fixed-rate runs: the targets of issue 3, offered at a steady rate whatever the answers take.
+SUBMIT_RATE = int(os.environ.get("MOTCUA_BENCH_SUBMIT_RATE", "200"))
+LOOKUP_RATE = int(os.environ.get("MOTCUA_BENCH_LOOKUP_RATE", "1000"))
+PACED_CONNECTIONS = int(os.environ.get("MOTCUA_BENCH_PACED_CONNECTIONS", "32"))
+WRK_THREADS = 2
 PROCEDURE = "1.004873.000.00.00.H99"  # marital-status certificate: one required component, full online
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 SUBMIT_LUA = r"""
 local counter = 0
 local thread_no = 0
-function setup(thread) thread:set("tid", thread_no); thread_no = thread_no + 1 end
+setup = function(thread) thread:set("tid", thread_no); thread_no = thread_no + 1 end
 function init(args) prefix = "__RUN__-" .. tostring(tid) end
 request = function()
   counter = counter + 1
@@ -43,6 +48,63 @@ request = function()
   return wrk.format("GET", "/api/v1/dossiers/" .. code .. "/status?factor=5678")
 end
 """
+
+
+# Open-loop pacing for wrk (which is a closed loop: each connection sends its next request when the last
+# answer arrives, so a slow server is offered less load and the latency it causes is never measured).
+# Each wrk thread keeps a schedule of send times, one every THREADS/RATE s; a connection that comes free
+# takes the next slot and waits for it (wrk's delay()). wrk starts the latency clock when it sends, so a
+# send made after its slot — every connection was busy, or wrk itself did not get the CPU in time —
+# would hide that much queueing: those are counted and printed with the worst delay ("late sends"); with
+# enough connections they are few and short, and the figures are those of a steady offered rate.
+# (wrk2 does this with latency correction; it is not packaged in Debian.)
+PACING_LUA = r"""
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } motcua_timespec;
+int clock_gettime(int clk_id, motcua_timespec *tp);
+]]
+local ts = ffi.new("motcua_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, ts)  -- CLOCK_MONOTONIC
+  return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+end
+local paced_threads = {}
+local setup_inner = setup
+function setup(thread)
+  thread:set("pace_id", #paced_threads)
+  table.insert(paced_threads, thread)
+  if setup_inner then setup_inner(thread) end
+end
+local interval = __THREADS__ * 1000 / __RATE__
+local next_at = nil
+late = 0
+max_late = 0
+function delay()
+  local t = now_ms()
+  -- threads start half an interval apart, so their sends interleave
+  if next_at == nil then next_at = t + pace_id * interval / __THREADS__ end
+  local wait = next_at - t
+  next_at = next_at + interval
+  if wait < -2 then
+    late = late + 1
+    if -wait > max_late then max_late = -wait end
+  end
+  return math.max(0, math.floor(wait + 0.5))
+end
+function done(summary, latency, requests)
+  local total, worst = 0, 0
+  for _, thread in ipairs(paced_threads) do
+    total = total + thread:get("late")
+    worst = math.max(worst, thread:get("max_late"))
+  end
+  io.write(string.format("late sends: %d (at most %.0f ms late)\n", total, worst))
+end
+"""
+
+
+def _paced(script: str, rate: int) -> str:
+    return script + PACING_LUA.replace("__THREADS__", str(WRK_THREADS)).replace("__RATE__", str(rate))
 
 
 def _free_port() -> int:
@@ -65,9 +127,28 @@ def _multipart(component_id: int) -> str:
     return "".join(parts)
 
 
+def _cpu_by_program() -> dict[str, float]:
+    """CPU seconds used so far by each program on the machine (granian, postgres, wrk …), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used: dict[str, float] = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        argv = [Path(a.decode(errors="replace")).name for a in cmdline[:2]]
+        name = "granian" if "granian" in argv else stat[stat.index("(") + 1 : stat.rindex(")")]
+        name = "postgres" if name.startswith("postgres") else name
+        used[name] = used.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
 def _wrk(url: str, script: Path, connections: int, seconds: str | int = DURATION) -> dict[str, str]:
+    cpu_before = _cpu_by_program()
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
+        ["wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
         capture_output=True,
         text=True,
         check=True,
@@ -80,8 +161,63 @@ def _wrk(url: str, script: Path, connections: int, seconds: str | int = DURATION
         "non2xx": re.search(r"Non-2xx or 3xx responses: (\d+)", out),
         "requests": re.search(r"(\d+) requests in", out),
         "socket_errors": re.search(r"Socket errors: (.*)", out),
+        "late": re.search(r"late sends: (.*)", out),
     }
-    return {k: (m.group(1).strip() if m else "0") for k, m in figures.items()}
+    result = {k: (m.group(1).strip() if m else "0") for k, m in figures.items()}
+    if os.environ.get("MOTCUA_BENCH_CPU"):
+        # Where the two cores went, per request: the web workers, the database, the load generator.
+        cpu_after, requests = _cpu_by_program(), max(1, int(result["requests"]))
+        spent = {k: v - cpu_before.get(k, 0.0) for k, v in cpu_after.items()}
+        top = sorted(spent.items(), key=lambda kv: -kv[1])[:4]
+        result["cpu"] = ", ".join(f"{k} {v * 1000 / requests:.2f} ms" for k, v in top)
+    return result
+
+
+def _profile_start(server_pid: int, workdir: Path) -> subprocess.Popen[bytes] | None:
+    """With MOTCUA_BENCH_PROFILE=1, py-spy samples every worker during the submission run and the
+    collapsed stacks are left in the scenario's temporary folder (printed)."""
+    if not os.environ.get("MOTCUA_BENCH_PROFILE"):
+        return None
+    out = workdir / "submissions.pyspy.txt"
+    print(f"(py-spy profile of the submission run: {out})")
+    spy = Path(sys.executable).parent / "py-spy"
+    return subprocess.Popen(
+        [
+            str(spy),
+            "record",
+            "--pid",
+            str(server_pid),
+            "--subprocesses",
+            "--nonblocking",
+            "--format",
+            "raw",
+            "--rate",
+            "200",
+            "--duration",
+            DURATION,
+            "--output",
+            str(out),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _profile_stop(profiler: subprocess.Popen[bytes] | None) -> None:
+    if profiler is not None:
+        profiler.wait(timeout=int(DURATION) + 60)
+
+
+def _report(what: str, how: str, figures: dict[str, str], extra: str = "") -> None:
+    late = f", late sends {figures['late']}" if "steady" in how else ""
+    print(
+        f"{what} — {how}:\n    {float(figures['rps']):,.0f} req/s, "
+        f"p50 {figures['p50']}, p99 {figures['p99']}, "
+        f"{figures['requests']} requests, non-2xx {figures['non2xx']}, socket errors "
+        f"{figures['socket_errors']}{late}{extra}"
+    )
+    if "cpu" in figures:
+        print(f"    CPU per request: {figures['cpu']}")
 
 
 def main() -> None:
@@ -150,33 +286,52 @@ def main() -> None:
             .replace("\r", "\\r")
             .replace("\n", "\\n")
         )
-        for script in (warm_lua, submit_lua):
+        paced_submit_lua = workdir / "submit-paced.lua"
+        for script in (warm_lua, submit_lua, paced_submit_lua):
             run_lua = SUBMIT_LUA.replace("__TOKEN__", token).replace("__RUN__", uuid.uuid4().hex)
+            if script is paced_submit_lua:
+                run_lua = _paced(run_lua, SUBMIT_RATE)
             script.write_text(f'body = "{body}"\n' + run_lua, encoding="utf-8")
         # Warm-up: every worker has loaded its code and opened its database connection before we measure.
         _wrk(base, warm_lua, 16, seconds=3)
         before = Dossier.objects.count()
+        profiler = _profile_start(server.pid, workdir)
         sub = _wrk(base, submit_lua, CONNECTIONS)
+        _profile_stop(profiler)
         created = Dossier.objects.count() - before
-        print(
-            f"online submissions (POST /api/v1/dossiers, multipart with a PDF, token auth, Idempotency-Key): "
-            f"{float(sub['rps']):,.0f} req/s, p50 {sub['p50']}, p99 {sub['p99']}, "
-            f"{sub['requests']} requests, non-2xx {sub['non2xx']}, socket errors {sub['socket_errors']}, "
-            f"dossiers created {created} "
-            f"({CONNECTIONS} connections, {WORKERS} granian workers, {DURATION} s)"
+        _report(
+            "online submissions (POST /api/v1/dossiers, multipart with a PDF, token auth, Idempotency-Key)",
+            f"as fast as possible, {CONNECTIONS} connections kept busy",
+            sub,
+            f", dossiers created {created}",
+        )
+        before = Dossier.objects.count()
+        sub = _wrk(base, paced_submit_lua, PACED_CONNECTIONS)
+        created = Dossier.objects.count() - before
+        _report(
+            "online submissions",
+            f"offered at a steady {SUBMIT_RATE}/s over {PACED_CONNECTIONS} connections",
+            sub,
+            f", dossiers created {created}",
         )
         codes = list(Dossier.objects.exclude(code=None).values_list("code", flat=True)[:2000])
-        lookup_lua = workdir / "lookup.lua"
-        lookup_lua.write_text(
-            LOOKUP_LUA.replace("__CODES__", ",".join(f'"{c}"' for c in codes)), encoding="utf-8"
-        )
+        lookup = LOOKUP_LUA.replace("__CODES__", ",".join(f'"{c}"' for c in codes))
+        lookup_lua, paced_lookup_lua = workdir / "lookup.lua", workdir / "lookup-paced.lua"
+        lookup_lua.write_text(lookup, encoding="utf-8")
+        paced_lookup_lua.write_text(_paced(lookup, LOOKUP_RATE), encoding="utf-8")
         look = _wrk(base, lookup_lua, CONNECTIONS)
-        print(
-            f"public status lookups (GET /api/v1/dossiers/{{code}}/status?factor=…): "
-            f"{float(look['rps']):,.0f} req/s, p50 {look['p50']}, p99 {look['p99']}, "
-            f"{look['requests']} requests, non-2xx {look['non2xx']}, socket errors {look['socket_errors']} "
-            f"({CONNECTIONS} connections)"
+        _report(
+            "public status lookups (GET /api/v1/dossiers/{code}/status?factor=…)",
+            f"as fast as possible, {CONNECTIONS} connections kept busy",
+            look,
         )
+        look = _wrk(base, paced_lookup_lua, PACED_CONNECTIONS)
+        _report(
+            "public status lookups",
+            f"offered at a steady {LOOKUP_RATE}/s over {PACED_CONNECTIONS} connections",
+            look,
+        )
+        print(f"({WORKERS} granian workers, {DURATION} s per run)")
     finally:
         server.terminate()
         server.wait(timeout=20)

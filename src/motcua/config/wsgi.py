@@ -59,6 +59,13 @@ def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> 
 
 # Load the URLconf (and with it the API, pyHanko, typst …) now, in each worker as it starts, rather than on
 # its first request: otherwise the first citizens after a (re)start wait seconds for the imports.
+import gc  # noqa: E402
+
 from django.urls import get_resolver  # noqa: E402
 
 get_resolver().url_patterns  # noqa: B018
+
+# Everything loaded so far (Django, the API, the URLconf, pyHanko …) lives as long as the worker: move it
+# out of the collector's generations, so a full collection during a request scans only what requests
+# allocated — shorter pauses in the slowest 1 % of answers.
+gc.freeze()

@@ -13,6 +13,7 @@ import datetime as dt
 from django.db import connection
 
 from motcua.agencies.models import Agency
+from motcua.core.statements import InsertChain, Sql
 from motcua.dossiers.models import Dossier, DossierCodeSequence
 
 _TABLE = DossierCodeSequence._meta.db_table
@@ -44,18 +45,32 @@ def dossier_code_allocate(*, agency: Agency, day: dt.date) -> str:
 
 # PostgreSQL: take the number and write the code in one round trip (the counter row stays locked until
 # commit, so every statement saved here shortens the queue of concurrent submissions to one agency).
+# The code from the prefix parameter and the number the upsert returned (at least four digits, as
+# format_dossier_code writes it).
+_CODE_FROM_SEQ = "%s || lpad(seq.last_value::text, greatest(4, length(seq.last_value::text)), '0')"
 _ASSIGN_PG = (
     f"WITH seq AS ({_UPSERT}) "  # noqa: S608 — table names are ours
-    f"UPDATE {Dossier._meta.db_table} SET code = %s || lpad(seq.last_value::text, "
-    "greatest(4, length(seq.last_value::text)), '0') FROM seq WHERE id = %s RETURNING code"
+    f"UPDATE {Dossier._meta.db_table} SET code = {_CODE_FROM_SEQ} FROM seq WHERE id = %s RETURNING code"
 )
+
+
+def code_prefix(*, agency: Agency, day: dt.date) -> str:
+    return f"{agency.code}-{day:%y%m%d}-"
+
+
+def dossier_code_in_statement(chain: InsertChain, *, agency: Agency, day: dt.date) -> Sql:
+    """PostgreSQL: add the taking of the next number to a one-statement write (``core.statements``) and
+    return the SQL of the new code, to be used as the dossier's ``code`` value in that statement."""
+    chain.with_query("seq", _UPSERT, [agency.pk, day])
+    code = f"(SELECT {_CODE_FROM_SEQ} FROM seq)"  # noqa: S608 — constant SQL, the prefix is a parameter
+    return Sql(code, (code_prefix(agency=agency, day=day),))
 
 
 def dossier_code_assign(*, dossier_id: int, agency: Agency, day: dt.date) -> str:
     """Allocate the next code and store it on the dossier; call inside the transaction that saves it."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_ASSIGN_PG, [agency.pk, day, f"{agency.code}-{day:%y%m%d}-", dossier_id])
+            cursor.execute(_ASSIGN_PG, [agency.pk, day, code_prefix(agency=agency, day=day), dossier_id])
             row = cursor.fetchone()
         assert row is not None
         return str(row[0])

@@ -21,7 +21,35 @@ def dossier_event_record(
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> DossierEvent:
-    return DossierEvent.objects.create(
+    event = dossier_event_build(
+        dossier=dossier,
+        action=action,
+        actor=actor,
+        actor_role=actor_role,
+        actor_agency=actor_agency,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        data=data,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def dossier_event_build(
+    *,
+    dossier: Dossier,
+    action: str,
+    actor: Any | None,
+    actor_role: str,
+    actor_agency: Agency | None,
+    from_status: str,
+    to_status: str,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> DossierEvent:
+    """The event, not yet saved (``dossier_event_record`` saves it)."""
+    return DossierEvent(
         dossier=dossier,
         action=action,
         actor=actor if getattr(actor, "is_authenticated", False) else None,

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.status import PLAIN_WORDS
 from motcua.dossiers.workflow import Action
+
+if TYPE_CHECKING:
+    from motcua.notifications.models import Notification
 
 NOTIFIED_ACTIONS = frozenset(
     {
@@ -26,10 +31,20 @@ NOTIFIED_ACTIONS = frozenset(
 
 
 def dossier_notify(*, dossier: Dossier, action: str, reason: str = "") -> None:
+    """Queue the applicant's messages for this event (delivered after the transaction commits)."""
+    from motcua.notifications.services import notification_enqueue
+
+    for notification in dossier_notifications_build(dossier=dossier, action=action, reason=reason):
+        notification_enqueue(notification)
+
+
+def dossier_notifications_build(*, dossier: Dossier, action: str, reason: str = "") -> list[Notification]:
+    """The SMS and e-mail for this event, not yet saved (none for events the applicant is not told of,
+    or without a phone number / address)."""
     if action not in NOTIFIED_ACTIONS:
-        return
+        return []
     from motcua.notifications.models import NotificationChannel
-    from motcua.notifications.services import notification_queue
+    from motcua.notifications.services import notification_build
 
     headline = PLAIN_WORDS.get(action, action)
     link = f"{settings.SITE_URL}/tra-cuu/?code={dossier.code}"
@@ -40,18 +55,21 @@ def dossier_notify(*, dossier: Dossier, action: str, reason: str = "") -> None:
     if reason:
         body += f"\nNội dung: {reason}\n"
     body += f"\nTra cứu: {link}\n"
-    notification_queue(
-        channel=NotificationChannel.SMS,
-        recipient=dossier.applicant_phone,
-        body=text,
-        dossier_code=dossier.code or "",
-        event=action,
-    )
-    notification_queue(
-        channel=NotificationChannel.EMAIL,
-        recipient=dossier.applicant_email,
-        subject=f"Hồ sơ {dossier.code}: {headline}",
-        body=body,
-        dossier_code=dossier.code or "",
-        event=action,
-    )
+    messages = [
+        notification_build(
+            channel=NotificationChannel.SMS,
+            recipient=dossier.applicant_phone,
+            body=text,
+            dossier_code=dossier.code or "",
+            event=action,
+        ),
+        notification_build(
+            channel=NotificationChannel.EMAIL,
+            recipient=dossier.applicant_email,
+            subject=f"Hồ sơ {dossier.code}: {headline}",
+            body=body,
+            dossier_code=dossier.code or "",
+            event=action,
+        ),
+    ]
+    return [m for m in messages if m is not None]

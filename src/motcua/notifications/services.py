@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Model
 
 from motcua.core import clock
+from motcua.core.statements import Sql
 from motcua.notifications.models import Notification, NotificationChannel, NotificationStatus
 from motcua.notifications.providers import TransportError, sms_provider
 
@@ -16,13 +19,13 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 
 
-def notification_queue(
+def notification_build(
     *, channel: str, recipient: str, body: str, subject: str = "", dossier_code: str = "", event: str = ""
 ) -> Notification | None:
-    """Record the message now and deliver it once the surrounding transaction has committed."""
+    """The message, not yet saved; None when there is nobody to send it to."""
     if not recipient.strip():
         return None
-    notification = Notification.objects.create(
+    return Notification(
         channel=channel,
         recipient=recipient.strip(),
         subject=subject,
@@ -31,23 +34,90 @@ def notification_queue(
         event=event,
     )
 
-    def _enqueue() -> None:
-        from motcua.notifications.tasks import notification_deliver_task
 
-        try:
-            notification_deliver_task.enqueue(notification.pk)
-        except Exception:  # the periodic retry picks it up
-            logger.exception("could not enqueue notification %s", notification.pk)
+def notification_queue(
+    *, channel: str, recipient: str, body: str, subject: str = "", dossier_code: str = "", event: str = ""
+) -> Notification | None:
+    """Record the message now and deliver it once the surrounding transaction has committed."""
+    notification = notification_build(
+        channel=channel,
+        recipient=recipient,
+        body=body,
+        subject=subject,
+        dossier_code=dossier_code,
+        event=event,
+    )
+    return None if notification is None else notification_enqueue(notification)
+
+
+def notification_enqueue(notification: Notification) -> Notification:
+    """Save a built message and arrange its delivery once the surrounding transaction has committed."""
+    notification.save(force_insert=True)
+    notification_id = notification.pk
 
     if _tasks_share_the_transaction():
         # The task row is written in this transaction (an outbox): the worker only sees it once the
         # dossier change commits, and it disappears with a rollback. Saves a round trip per message.
         from motcua.notifications.tasks import notification_deliver_task
 
-        notification_deliver_task.enqueue(notification.pk)
+        notification_deliver_task.enqueue(notification_id)
     else:
-        transaction.on_commit(_enqueue)
+        transaction.on_commit(lambda: notification_deliver_after_commit(notification_id))
     return notification
+
+
+def notification_deliver_after_commit(notification_id: int) -> None:
+    from motcua.notifications.tasks import notification_deliver_task
+
+    try:
+        notification_deliver_task.enqueue(notification_id)
+    except Exception:  # the periodic retry picks it up
+        logger.exception("could not enqueue notification %s", notification_id)
+
+
+def notification_delivery_task_row(*, notification_id: Sql) -> Model | None:
+    """The django-tasks-db row that delivers a message inserted by the same statement (see
+    ``core.statements``; ``notification_id`` is the SQL for its id): the outbox of a one-statement write.
+
+    None when tasks are not rows of this database (another backend): the caller then enqueues the
+    delivery after commit with ``notification_deliver_after_commit``. The row is the one
+    ``DatabaseBackend.enqueue`` writes (``_task_to_db_task`` and its pre_save handler); a test runs it
+    through the worker.
+    """
+    if not _tasks_live_in_this_database():
+        return None
+    from django.tasks import task_backends
+    from django_tasks_db import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    from motcua.notifications.tasks import notification_deliver_task
+
+    backend = task_backends["default"]
+    assert isinstance(backend, DatabaseBackend)
+    task = notification_deliver_task
+    backend.validate_task(task)
+    fields: dict[str, Any] = {
+        "id": backend._get_id(),
+        "args_kwargs": Sql(
+            f"jsonb_build_object('args', jsonb_build_array({notification_id.sql}), 'kwargs', '{{}}'::jsonb)",
+            notification_id.params,
+        ),
+        "priority": task.priority,
+        "task_path": task.module_path,
+        "queue_name": task.queue_name,
+        # django-tasks-db fills a missing run_after in a pre_save handler; a one-statement write sends
+        # no signals, so the same value is given here.
+        "run_after": task.run_after or get_date_max(),
+        "backend_name": backend.alias,
+    }
+    return DBTaskResult(**fields)
+
+
+def _tasks_live_in_this_database() -> bool:
+    from django.tasks import task_backends
+    from django_tasks_db import DatabaseBackend
+
+    return isinstance(task_backends["default"], DatabaseBackend)
 
 
 def _tasks_share_the_transaction() -> bool:
@@ -55,11 +125,8 @@ def _tasks_share_the_transaction() -> bool:
     default connection; we route nothing elsewhere) and we are inside a transaction. Other backends (the
     immediate one in tests) must wait for the commit."""
     from django.db import connection
-    from django.tasks import task_backends
-    from django_tasks_db import DatabaseBackend
 
-    backend = task_backends["default"]
-    return isinstance(backend, DatabaseBackend) and connection.in_atomic_block
+    return _tasks_live_in_this_database() and connection.in_atomic_block
 
 
 def notification_deliver(*, notification_id: int) -> str:

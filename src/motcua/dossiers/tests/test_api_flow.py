@@ -112,14 +112,16 @@ def test_a_png_named_pdf_is_refused(citizen_an, bulletin_version, frozen) -> Non
 def test_a_failure_mid_submission_leaves_no_dossier_and_no_orphan_file(
     citizen_an, bulletin_version, frozen, monkeypatch, settings, tmp_path
 ) -> None:
-    from motcua.dossiers import services
+    from motcua.dossiers import notify
 
     settings.MEDIA_ROOT = tmp_path
 
     def explode(**kwargs: Any) -> None:
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "_dossier_transition_recorded", explode)
+    # The applicant's messages are built last, after the dossier, its components and files (and, on the
+    # ORM path, after they were inserted): both write paths must leave nothing behind.
+    monkeypatch.setattr(notify, "dossier_notifications_build", explode)
     with pytest.raises(RuntimeError):
         _submit(_client(citizen_an), bulletin_version)
     assert Dossier.objects.count() == 0

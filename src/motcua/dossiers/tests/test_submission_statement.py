@@ -1,0 +1,171 @@
+"""On PostgreSQL an online submission is written in one statement (``services._submission_write_in_one_
+statement``). These tests hold it to the ORM path (``_submission_write``, used on SQLite): the same rows,
+the same messages, delivered the same way, and nothing written when any part fails."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Model
+from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
+
+from motcua.dossiers import services
+from motcua.dossiers.models import Dossier, DossierComponent, DossierEvent, DossierFee, DossierFile
+from motcua.dossiers.tests.conftest import pdf
+from motcua.notifications.models import Notification, NotificationStatus
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the one-statement write is PostgreSQL's (SQLite uses the ORM)"
+)
+
+# Columns that differ between two submissions by construction (ids, sequence numbers, file names).
+VOLATILE = {"id", "dossier_id", "component_id", "code", "idempotency_key", "file"}
+
+
+def _row(obj: Model) -> dict[str, Any]:
+    return {
+        f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if f.attname not in VOLATILE
+    }
+
+
+def _snapshot(dossier: Dossier) -> dict[str, Any]:
+    def text(value: Any) -> Any:
+        return value.replace(dossier.code, "<code>") if isinstance(value, str) else value
+
+    def messages() -> list[dict[str, Any]]:
+        return [
+            {k: text(v) for k, v in _row(n).items()}
+            for n in Notification.objects.filter(dossier_code=dossier.code).order_by("channel")
+        ]
+
+    return {
+        "dossier": _row(Dossier.objects.get(pk=dossier.pk)),
+        "fees": [_row(f) for f in DossierFee.objects.filter(dossier=dossier).order_by("name")],
+        "components": [
+            (_row(c), [_row(f) for f in c.files.order_by("original_name")])
+            for c in DossierComponent.objects.filter(dossier=dossier).order_by("catalogue_component_id")
+        ],
+        "events": [_row(e) for e in DossierEvent.objects.filter(dossier=dossier)],
+        "messages": messages(),
+    }
+
+
+def _submission(version: Any) -> services.SubmissionData:
+    components = list(version.components.order_by("order"))
+    return services.SubmissionData(
+        version=version,
+        applicant=services.ApplicantData(
+            name="Nguyễn Văn An", id_number="001090012345", phone="0912345678", email="an@example.org"
+        ),
+        summary="Xin cấp phép bản tin 'Xuân' — số 1",
+        form_data={"so_ban": 500, "ghi_chu": "có dấu ' và \" và %s"},
+        files={components[0].pk: [pdf("don.pdf"), pdf("don-2.pdf")], components[1].pk: [pdf("mau.pdf")]},
+    )
+
+
+@pytest.fixture
+def with_fees(bulletin_version):  # type: ignore[no-untyped-def]
+    bulletin_version.fees.create(name="Lệ phí cấp giấy phép", amount=Decimal(50000))
+    bulletin_version.fees.create(name="Phí thẩm định", amount=Decimal(120000), channel="online")
+    bulletin_version.fees.create(name="Phí nộp tại quầy", amount=Decimal(999), channel="counter")
+    return bulletin_version
+
+
+def test_the_statement_writes_exactly_the_rows_the_orm_path_writes(
+    with_fees, citizen_an, frozen, monkeypatch, settings, tmp_path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    with CaptureQueriesContext(connection) as queries:
+        by_statement = services.dossier_submit(
+            data=_submission(with_fees), user=citizen_an, idempotency_key="a"
+        )
+    # (The reads are the catalogue's, which the API prefetches and caches; savepoints are the test's.)
+    writes = [q["sql"] for q in queries if not q["sql"].startswith(("SELECT", "SAVEPOINT", "RELEASE"))]
+    assert len(writes) == 1
+    assert writes[0].startswith("WITH seq AS (INSERT INTO")
+    monkeypatch.setattr(services, "_writes_in_one_statement", lambda: False)
+    by_orm = services.dossier_submit(data=_submission(with_fees), user=citizen_an, idempotency_key="b")
+
+    assert by_statement.code is not None
+    assert by_statement.code.endswith("-0001")
+    assert by_orm.code is not None
+    assert by_orm.code.endswith("-0002")
+    statement_rows, orm_rows = _snapshot(by_statement), _snapshot(by_orm)
+    assert statement_rows == orm_rows
+    # Not vacuous: every kind of row is there, and the code made it into the texts.
+    assert len(statement_rows["fees"]) == 2
+    assert [len(files) for _, files in statement_rows["components"]] == [2, 1, 0]
+    assert [e["action"] for e in statement_rows["events"]] == ["submit"]
+    assert {m["channel"] for m in statement_rows["messages"]} == {"sms", "email"}
+    sms = Notification.objects.get(dossier_code=by_statement.code, channel="sms")
+    assert sms.body.startswith(f"[Mot Cua] Ho so {by_statement.code}:")
+    # The instance returned is a saved dossier, like the ORM path's.
+    assert Dossier.objects.get(pk=by_statement.pk).code == by_statement.code
+    assert not by_statement._state.adding
+
+
+def test_a_retry_with_the_same_key_returns_the_first_dossier(
+    bulletin_version, citizen_an, settings, tmp_path
+):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    first = services.dossier_submit(data=_submission(bulletin_version), user=citizen_an, idempotency_key="k")
+    again = services.dossier_submit(data=_submission(bulletin_version), user=citizen_an, idempotency_key="k")
+    assert again.pk == first.pk
+    assert again.code == first.code
+    assert Dossier.objects.count() == 1
+    # The retry's files were deleted; only the first attempt's three remain.
+    assert sum(1 for p in tmp_path.rglob("*") if p.is_file()) == 3 == DossierFile.objects.count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_delivery_tasks_written_by_the_statement_are_run_by_the_worker(
+    bulletin_version, citizen_an, settings, tmp_path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    dossier = services.dossier_submit(data=_submission(bulletin_version), user=citizen_an)
+
+    messages = list(Notification.objects.filter(dossier_code=dossier.code))
+    tasks = list(DBTaskResult.objects.all())
+    assert len(messages) == len(tasks) == 2
+    assert sorted(t.args_kwargs["args"][0] for t in tasks) == sorted(m.pk for m in messages)
+    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "default", verbosity=0)
+    assert set(Notification.objects.values_list("status", flat=True)) == {NotificationStatus.SENT}
+
+
+def test_with_another_task_backend_the_messages_are_delivered_after_commit(
+    bulletin_version, citizen_an, settings, tmp_path, django_capture_on_commit_callbacks
+) -> None:
+    settings.MEDIA_ROOT = tmp_path  # the test settings use the immediate backend: no task rows
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        dossier = services.dossier_submit(data=_submission(bulletin_version), user=citizen_an)
+    assert set(Notification.objects.values_list("status", flat=True)) == {NotificationStatus.PENDING}
+    assert len(callbacks) == 2
+    for callback in callbacks:
+        callback()
+    assert set(Notification.objects.filter(dossier_code=dossier.code).values_list("status", flat=True)) == {
+        NotificationStatus.SENT
+    }
+
+
+def test_a_failing_part_leaves_no_row_and_no_file(bulletin_version, citizen_an, settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    data = _submission(bulletin_version)
+    # The e-mail message is one of the last parts of the statement; an address longer than its column
+    # makes PostgreSQL refuse the whole statement, after the dossier, files and event parts ran.
+    data.applicant.email = "a" * 250 + "@example.org"
+    with pytest.raises(Exception, match="too long"):
+        services.dossier_submit(data=data, user=citizen_an)
+    assert not Dossier.objects.exists()
+    assert not DossierFile.objects.exists()
+    assert not DossierEvent.objects.exists()
+    assert not Notification.objects.exists()
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))
+    # …and the number was not taken: the next dossier of the day is still -0001.
+    data.applicant.email = "an@example.org"
+    assert services.dossier_submit(data=data, user=citizen_an).code.endswith("-0001")  # type: ignore[union-attr]
