@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_dossier_journey import PROCEDURE, Person, _task_ready, browser, province_data  # noqa: F401
+from tests.browser.test_dossier_journey import PROCEDURE, Person, _task_ready
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -74,9 +74,9 @@ def _waiting_for_the_leader(count: int) -> list[str]:
 
 def test_batch_signing_issue_and_public_verification(  # type: ignore[no-untyped-def]
     live_server,
-    province_data,  # noqa: F811
+    province_data,
     demo_pki,
-    browser,  # noqa: F811
+    browser,
     tmp_path,
 ) -> None:
     base = live_server.url

@@ -4,12 +4,16 @@ records a timeline event in the same transaction; side effects (notifications) r
 from __future__ import annotations
 
 import contextlib
+import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 
 from motcua.agencies.models import Agency
@@ -62,6 +66,54 @@ class SubmissionData:
     applicant_user: Any = None
 
 
+# Free text a citizen types: the database columns bound the applicant's fields; these bound the rest.
+SUMMARY_MAX_LENGTH = 5_000
+FORM_DATA_MAX_CHARS = 64_000
+_PHONE = re.compile(r"\+?[0-9][0-9 .-]{6,18}[0-9]")
+
+
+def _too_long(limit: int) -> str:
+    return f"Tối đa {limit:,} ký tự / At most {limit:,} characters."
+
+
+def _applicant_field_errors(data: SubmissionData) -> dict[str, str]:
+    """Field errors for the applicant's details (every channel: API, portal, counter, post), so that a
+    value the database would refuse is a message on its field and not a server error."""
+    applicant = data.applicant
+    errors: dict[str, str] = {}
+    if applicant.kind not in ApplicantKind.values:
+        errors["applicant_kind"] = "Loại chủ hồ sơ không hợp lệ / Unknown kind of applicant."
+    texts = {
+        "applicant_name": applicant.name,
+        "applicant_phone": applicant.phone,
+        "applicant_email": applicant.email,
+        "applicant_address": applicant.address,
+        "submitter_name": applicant.submitter_name,
+        "submitter_id_number": applicant.submitter_id_number,
+        "authorisation_note": applicant.authorisation_note,
+    }
+    for name, value in texts.items():
+        limit = getattr(Dossier._meta.get_field(name), "max_length", None)
+        if limit is not None and len(value.strip()) > limit:
+            errors[name] = _too_long(limit)
+    phone = applicant.phone.strip()
+    if phone and "applicant_phone" not in errors and not _PHONE.fullmatch(phone):
+        errors["applicant_phone"] = "Số điện thoại không hợp lệ / The phone number is not valid."
+    email = applicant.email.strip()
+    if email and "applicant_email" not in errors:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["applicant_email"] = "Địa chỉ thư điện tử không hợp lệ / The e-mail address is not valid."
+    submitter_id = applicant.submitter_id_number.strip()
+    if submitter_id and not (len(submitter_id) == 12 and submitter_id.isdigit()):
+        errors["submitter_id_number"] = (
+            "Số định danh cá nhân của người nộp thay gồm 12 chữ số / The representative's personal ID "
+            "number has 12 digits."
+        )
+    return errors
+
+
 def _validate_submission(data: SubmissionData, *, as_draft: bool = False) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not data.applicant.name.strip():
@@ -73,6 +125,16 @@ def _validate_submission(data: SubmissionData, *, as_draft: bool = False) -> dic
         )
     if data.applicant.kind == ApplicantKind.BUSINESS and not (10 <= len(id_number) <= 14):
         errors["applicant_id_number"] = "Mã số doanh nghiệp không hợp lệ / The enterprise code is not valid."
+    errors.update(_applicant_field_errors(data))
+    if data.return_method not in ReturnMethod.values:
+        errors["return_method"] = "Hình thức nhận kết quả không hợp lệ / Unknown way of receiving the result."
+    if len(data.summary) > SUMMARY_MAX_LENGTH:
+        errors["summary"] = _too_long(SUMMARY_MAX_LENGTH)
+    if len(json.dumps(data.form_data, ensure_ascii=False)) > FORM_DATA_MAX_CHARS:
+        errors["form_data"] = (
+            "Nội dung tờ khai quá dài / The form content is too long "
+            f"(tối đa / at most {FORM_DATA_MAX_CHARS:,} ký tự / characters)."
+        )
     if data.channel not in data.version.channels:
         errors["channel"] = (
             "Thủ tục này không nhận hồ sơ qua kênh đã chọn / This procedure is not offered on that channel."

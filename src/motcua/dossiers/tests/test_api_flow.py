@@ -348,3 +348,41 @@ def test_desk_forms_assign_consult_and_payment(
     assert Dossier.objects.get(code=code).status == "awaiting_payment"
     _client(clerk_binh).post(f"/mot-cua/ho-so/{code}/payment_confirm/", {"reference": "BL-01"})
     assert Dossier.objects.get(code=code).status == "processing"
+
+
+@pytest.mark.parametrize(
+    ("applicant", "top", "field", "words"),
+    [
+        ({"name": "A" * 256}, {}, "applicant_name", "Tối đa 255 ký tự"),
+        ({"phone": "0912-abc-678"}, {}, "applicant_phone", "Số điện thoại không hợp lệ"),
+        ({"phone": "0" * 25}, {}, "applicant_phone", "Tối đa 20 ký tự"),
+        ({"email": "an@"}, {}, "applicant_email", "thư điện tử không hợp lệ"),
+        ({"address": "x" * 501}, {}, "applicant_address", "Tối đa 500 ký tự"),
+        ({"kind": "alien"}, {}, "applicant_kind", "Loại chủ hồ sơ"),
+        ({"submitter_name": "Trần B", "submitter_id_number": "12ab"}, {}, "submitter_id_number", "12 chữ số"),
+        ({}, {"return_method": "pigeon"}, "return_method", "Hình thức nhận kết quả"),
+        ({}, {"summary": "s" * 5001}, "summary", "Tối đa 5,000 ký tự"),
+        ({}, {"form_data": {"ghi_chu": "x" * 64_001}}, "form_data", "quá dài"),
+    ],
+)
+def test_each_bad_applicant_value_is_a_field_error_and_nothing_is_kept(
+    citizen_an, bulletin_version, frozen, settings, tmp_path, applicant, top, field, words
+) -> None:
+    """Values the database would refuse (or must not hold) are messages on their field, in Vietnamese
+    and English — on PostgreSQL as on SQLite, which does not enforce lengths — not server errors."""
+    settings.MEDIA_ROOT = tmp_path
+    components = list(bulletin_version.components.order_by("order"))
+    payload = {
+        "procedure": bulletin_version.procedure.local_code,
+        "applicant": {"name": "Nguyễn Văn An", "id_number": "001090012345", **applicant},
+        **top,
+    }
+    files = {f"component_{components[0].pk}": pdf(), f"component_{components[1].pk}": pdf("mau.pdf")}
+    response = _client(citizen_an).post("/api/v1/dossiers", {"data": json.dumps(payload), **files})
+    assert response.status_code == 400, response.content
+    fields = response.json()["extra"]["fields"]
+    assert list(fields) == [field]
+    assert words in fields[field]
+    assert " / " in fields[field]  # Vietnamese first, then English
+    assert Dossier.objects.count() == 0
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))

@@ -153,19 +153,63 @@ def test_with_another_task_backend_the_messages_are_delivered_after_commit(
     }
 
 
-def test_a_failing_part_leaves_no_row_and_no_file(bulletin_version, citizen_an, settings, tmp_path) -> None:
+def test_a_failing_part_leaves_no_row_and_no_file(
+    bulletin_version, citizen_an, monkeypatch, settings, tmp_path
+) -> None:
+    from motcua.dossiers import notify
+
     settings.MEDIA_ROOT = tmp_path
-    data = _submission(bulletin_version)
-    # The e-mail message is one of the last parts of the statement; an address longer than its column
-    # makes PostgreSQL refuse the whole statement, after the dossier, files and event parts ran.
-    data.applicant.email = "a" * 250 + "@example.org"
+    build = notify.dossier_notifications_build
+
+    def with_a_recipient_too_long_for_its_column(**kwargs: Any) -> list[Notification]:
+        messages = build(**kwargs)
+        messages[-1].recipient = "a" * 300
+        return messages
+
+    # The messages are among the last parts of the statement: PostgreSQL refuses the whole statement
+    # after the dossier, components, files and event parts ran.
+    monkeypatch.setattr(notify, "dossier_notifications_build", with_a_recipient_too_long_for_its_column)
     with pytest.raises(Exception, match="too long"):
-        services.dossier_submit(data=data, user=citizen_an)
+        services.dossier_submit(data=_submission(bulletin_version), user=citizen_an)
     assert not Dossier.objects.exists()
     assert not DossierFile.objects.exists()
     assert not DossierEvent.objects.exists()
     assert not Notification.objects.exists()
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
     # …and the number was not taken: the next dossier of the day is still -0001.
-    data.applicant.email = "an@example.org"
-    assert services.dossier_submit(data=data, user=citizen_an).code.endswith("-0001")  # type: ignore[union-attr]
+    monkeypatch.setattr(notify, "dossier_notifications_build", build)
+    code = services.dossier_submit(data=_submission(bulletin_version), user=citizen_an).code
+    assert code is not None
+    assert code.endswith("-0001")
+
+
+def test_a_counter_submission_is_written_alike_by_both_paths(
+    bulletin_version, citizen_an, clerk_binh, service_centre, frozen, monkeypatch, settings, tmp_path
+) -> None:
+    """At the counter the clerk submits for the citizen: the event names the clerk, their role and
+    agency, and the dossier is the citizen's."""
+    from motcua.catalog.models import Channel
+
+    settings.MEDIA_ROOT = tmp_path
+
+    def at_counter() -> services.SubmissionData:
+        data = _submission(bulletin_version)
+        data.channel = Channel.COUNTER
+        data.receiving_agency = service_centre
+        data.applicant_user = citizen_an
+        return data
+
+    by_statement = services.dossier_submit(data=at_counter(), user=clerk_binh, idempotency_key="c1")
+    monkeypatch.setattr(services, "_writes_in_one_statement", lambda: False)
+    by_orm = services.dossier_submit(data=at_counter(), user=clerk_binh, idempotency_key="c2")
+
+    statement_rows = _snapshot(by_statement)
+    assert statement_rows == _snapshot(by_orm)
+    assert statement_rows["dossier"]["channel"] == Channel.COUNTER
+    assert statement_rows["dossier"]["applicant_user_id"] == citizen_an.pk
+    event = statement_rows["events"][0]
+    assert (event["actor_id"], event["actor_role"], event["actor_agency_id"]) == (
+        clerk_binh.pk,
+        "one_stop_clerk",
+        service_centre.pk,
+    )
