@@ -50,6 +50,23 @@ def _tab_to(page: Any, selector: str, *, limit: int = 80) -> None:
     raise AssertionError(f"{selector} cannot be reached with Tab")
 
 
+def _choose_file_with_the_keyboard(page: Any, document: Path) -> None:
+    """Space on the focused file field opens the chooser. Headless Chromium now and then drops the
+    first key press's chooser (about 1 run in 10 here); one more press is still the keyboard alone."""
+    from playwright.sync_api import TimeoutError as NoChooser
+
+    for attempt in range(2):
+        try:
+            with page.expect_file_chooser(timeout=5_000) as chooser:
+                page.keyboard.press("Space")
+        except NoChooser:
+            if attempt:
+                raise
+            continue
+        chooser.value.set_files(str(document))
+        return
+
+
 def _submitted_dossier_code(an_user: str = "an") -> str:
     from motcua.dossiers.models import Dossier
 
@@ -103,6 +120,21 @@ def test_citizen_pages_fit_a_phone_screen(live_server, province_data, browser, t
     page.screenshot(path=str(SHOTS / "phone-tracking-result.png"), full_page=True)
     context.close()
 
+    # A clerk at the counter with a tablet or phone: the inboxes, the dossier and the register. Wide
+    # tables scroll inside their own box; the page itself must not.
+    context = browser.new_context(locale="vi-VN", **PHONE)
+    page = context.new_page()
+    _login(page, base, "binh")
+    for name, path in {
+        "desk-intake": "/mot-cua/?box=intake",
+        "desk-dossier": f"/mot-cua/ho-so/{code}/",
+        "desk-register": "/mot-cua/so-theo-doi/",
+    }.items():
+        page.goto(base + path)
+        page.screenshot(path=str(SHOTS / f"phone-{name}.png"), full_page=True)
+        assert _overflow(page) <= 0, f"{path} scrolls sideways on a phone ({_overflow(page)} px)"
+    context.close()
+
 
 def test_a_citizen_submits_and_tracks_with_the_keyboard_alone(
     live_server, province_data, browser, tmp_path: Path
@@ -126,10 +158,11 @@ def test_a_citizen_submits_and_tracks_with_the_keyboard_alone(
     _tab_to(page, "#id_applicant_address")
     page.keyboard.type("Số 5 đường Lê Lợi, phường Minh Khai")
     for component in required:
-        _tab_to(page, f"input[type=file][name=component_{component}]")
-        with page.expect_file_chooser() as chooser:
-            page.keyboard.press("Space")
-        chooser.value.set_files(str(document))
+        field = f"input[type=file][name=component_{component}]"
+        _tab_to(page, field)
+        _choose_file_with_the_keyboard(page, document)
+        # Chromium opens one chooser at a time: let this one finish before the next.
+        page.wait_for_function("s => document.querySelector(s).files.length === 1", arg=field)
     _tab_to(page, "button[name=submit]")
     page.keyboard.press("Enter")
     page.wait_for_url("**/ho-so/*/")
