@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Model
+from django.db.models.expressions import DatabaseDefault
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class Sql:
 
     sql: str
     params: tuple[Any, ...] = ()
+
+
+_DEFAULT = Sql("DEFAULT")
 
 
 def assign(obj: Model, attname: str, value: Sql) -> None:
@@ -71,7 +75,11 @@ class InsertChain:
             for f in fields:
                 value = getattr(obj, f.attname)
                 if not isinstance(value, Sql):
-                    value = self._adapt(f.get_db_prep_save(f.pre_save(obj, add=True), connection))
+                    value = f.pre_save(obj, add=True)
+                    # A field with db_default and no value: let PostgreSQL fill it, as Model.save does.
+                    value = _DEFAULT if isinstance(value, DatabaseDefault) else value
+                if not isinstance(value, Sql):
+                    value = self._adapt(f.get_db_prep_save(value, connection))
                 if isinstance(value, Sql):
                     values.append(value.sql)
                     self._params.extend(value.params)
