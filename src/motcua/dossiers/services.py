@@ -391,9 +391,6 @@ def _dossier_build(
     )
     applicant = data.applicant
     return Dossier(
-        payment_status=PaymentStatus.DUE
-        if any(f.amount > 0 for f in _fees_due(data))
-        else PaymentStatus.NOT_REQUIRED,
         code=None,  # given last, when the dossier is written: see _submission_write
         procedure_version=version,
         status=status,
@@ -420,12 +417,17 @@ def _dossier_build(
     )
 
 
-def _fees_due(data: SubmissionData) -> list[Any]:
-    return [fee for fee in data.version.fees.all() if fee.channel in ("", data.channel)]
-
-
 def _fees_build(*, data: SubmissionData, dossier: Dossier) -> list[DossierFee]:
-    return [DossierFee(dossier=dossier, name=fee.name, amount=fee.amount) for fee in _fees_due(data)]
+    """The fee lines due on this channel; the dossier's payment status follows from them."""
+    fees = [
+        DossierFee(dossier=dossier, name=fee.name, amount=fee.amount)
+        for fee in data.version.fees.all()
+        if fee.channel in ("", data.channel)
+    ]
+    dossier.payment_status = (
+        PaymentStatus.DUE if any(fee.amount > 0 for fee in fees) else PaymentStatus.NOT_REQUIRED
+    )
+    return fees
 
 
 def _components_build(

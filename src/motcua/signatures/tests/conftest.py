@@ -20,3 +20,11 @@ def signing(frozen, settings, tmp_path: Path) -> Path:  # type: ignore[no-untype
     settings.MOTCUA_SIGN_RESULTS = True
     settings.MEDIA_ROOT = tmp_path / "media"
     return tmp_path
+
+
+@pytest.fixture(scope="module")
+def pki_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo PKI (root, intermediate, TSA, CRLs) with one official, built once per test module."""
+    directory = tmp_path_factory.mktemp("pki")
+    pki_write(pki_demo_build(people={"dung": ("Hoàng Văn Dũng", "Sở Văn hóa")}), directory)
+    return directory

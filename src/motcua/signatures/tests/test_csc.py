@@ -19,7 +19,6 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
-from motcua.signatures.pki import pki_demo_build, pki_write
 from motcua.signatures.providers.csc import CscConfig, CscSigner, csc_cache_clear
 from motcua.signatures.render import document_render
 from motcua.signatures.signing import PkiFiles, SigningError
@@ -28,13 +27,6 @@ from motcua.signatures.verification import pdf_verify
 from motcua.simulators.csc import CscService, credentials_from_pki, csc_serve_in_thread, csc_server
 
 CLIENT_ID, SECRET, PIN = "motcua-test", "s3cret-for-tests", "8642"
-
-
-@pytest.fixture(scope="module")
-def pki_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("pki")
-    pki_write(pki_demo_build(people={"dung": ("Hoàng Văn Dũng", "Sở Văn hóa")}), directory)
-    return directory
 
 
 @contextlib.contextmanager

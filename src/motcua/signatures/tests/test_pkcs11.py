@@ -13,7 +13,6 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from motcua.signatures.pki import pki_demo_build, pki_write
 from motcua.signatures.render import document_render
 from motcua.signatures.signing import PkiFiles, SigningError
 from motcua.signatures.tests.test_signing import DATA
@@ -28,13 +27,6 @@ pytestmark = pytest.mark.skipif(
 
 PIN = "246810"
 LABEL = "motcua-test"
-
-
-@pytest.fixture(scope="module")
-def pki_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("pki")
-    pki_write(pki_demo_build(people={"dung": ("Hoàng Văn Dũng", "Sở Văn hóa")}), directory)
-    return directory
 
 
 @pytest.fixture(scope="module")

@@ -41,13 +41,6 @@ DATA = {
 
 
 @pytest.fixture(scope="module")
-def pki_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("pki")
-    pki_write(pki_demo_build(people={"dung": ("Hoàng Văn Dũng", "Sở Văn hóa")}), directory)
-    return directory
-
-
-@pytest.fixture(scope="module")
 def signed(pki_dir: Path) -> bytes:
     pdf = document_render(template="receipt", data=DATA)
     return SoftwareSigner(pki=PkiFiles(pki_dir), name="dung").sign(

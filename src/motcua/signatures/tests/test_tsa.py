@@ -19,7 +19,6 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.writer import PdfFileWriter
 from pyhanko.sign.timestamps import DummyTimeStamper, HTTPTimeStamper
 
-from motcua.signatures.pki import pki_demo_build, pki_write
 from motcua.signatures.signing import PkiFiles, SigningError, SoftwareSigner, timestamper_for, tsa_credentials
 from motcua.signatures.verification import pdf_verify
 from motcua.simulators.tsa import TimeStampAuthority, _RejectionResp, tsa_serve_in_thread, tsa_server
@@ -41,13 +40,6 @@ def blank_pdf() -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
-
-
-@pytest.fixture(scope="module")
-def pki_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("pki")
-    pki_write(pki_demo_build(people={"dung": ("Hoàng Văn Dũng", "Sở Văn hóa")}), directory)
-    return directory
 
 
 @pytest.fixture(scope="module")
