@@ -4,8 +4,9 @@ Convention (docs/deadlines.md, with legal basis):
 * a moment outside office hours or on a day off is *effectively* received at the next opening;
 * a limit in working days counts day 1 as the first working day **after** the day of effective receipt
   (Civil Code 2015 art. 147(1)); the appointment is the end of office hours of day N (art. 148);
-* a limit in calendar days or months likewise starts the next day; a last day that falls on a day off
-  moves to the end of the next working day (art. 148(2));
+* a limit in calendar days or months likewise starts the day after the day of *effective* receipt (an
+  after-hours or weekend receipt counts from the next working session); a last day that falls on a day
+  off moves to the end of the next working day (art. 148(2));
 * a limit in hours counts only office time from the effective receipt moment;
 * "same day" limits: received (effectively) before the cut-off (15:00) → end of that working day,
   otherwise → end of the next working day;
@@ -182,11 +183,13 @@ class WorkCalendar:
         return self.closing(self.working_day_on_or_after(day))
 
     def add_calendar_days(self, start: dt.datetime, days: int) -> dt.datetime:
-        first = self.local(start).date()
+        # Counted from the effective receipt like every other unit (rules 1 and 4): a dossier received at
+        # 19:43 or on a Saturday starts from the next working session, not from the calendar day it arrived.
+        first = self.effective_receipt(start).date()
         return self._roll_to_working_end(first + dt.timedelta(days=days))
 
     def add_months(self, start: dt.datetime, months: int) -> dt.datetime:
-        day = self.local(start).date()
+        day = self.effective_receipt(start).date()
         month_index = day.month - 1 + months
         year, month = day.year + month_index // 12, month_index % 12 + 1
         last = pycalendar.monthrange(year, month)[1]

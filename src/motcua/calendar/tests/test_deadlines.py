@@ -103,8 +103,15 @@ def test_calendar_days_end_on_a_working_day(cal: WorkCalendar) -> None:
 
 
 def test_months_clamp_to_the_end_of_a_short_month(cal: WorkCalendar) -> None:
-    # 31/01/2025 + 1 month → 28/02/2025 (a Friday).
-    assert cal.compute_appointment(at(2025, 1, 31), 1, "months") == at(2025, 2, 28, 17)
+    # 31/01/2024 (a Wednesday) + 1 month → 29/02/2024, a leap year's last day of February (a Thursday).
+    assert cal.compute_appointment(at(2024, 1, 31), 1, "months") == at(2024, 2, 29, 17)
+    # 31/10/2025 (a Friday) + 1 month → 30/11/2025, a Sunday → Mon 01/12.
+    assert cal.compute_appointment(at(2025, 10, 31), 1, "months") == at(2025, 12, 1, 17)
+
+
+def test_months_received_on_a_holiday_count_from_the_next_working_day(cal: WorkCalendar) -> None:
+    # Fri 31/01/2025 is a Tết day: effective receipt Mon 03/02 → 03/03/2025, not 28/02.
+    assert cal.compute_appointment(at(2025, 1, 31), 1, "months") == at(2025, 3, 3, 17)
 
 
 def test_a_pause_across_a_holiday_gives_back_only_working_time(cal: WorkCalendar) -> None:
@@ -137,3 +144,35 @@ def test_unknown_unit_is_refused(cal: WorkCalendar) -> None:
 def test_naive_datetimes_are_refused(cal: WorkCalendar) -> None:
     with pytest.raises(ValueError, match="naive"):
         cal.compute_appointment(dt.datetime(2025, 3, 3, 9), 5, "working_days")
+
+
+# Rules 1 and 4 of docs/deadlines.md: a calendar-day or month limit counts from the effective receipt, so a
+# dossier received after hours, on a weekend or a holiday starts from the next working session like any other.
+@pytest.mark.parametrize(
+    ("received", "expected"),
+    [
+        (at(2026, 12, 2, 10, 0), at(2026, 12, 17, 17)),  # Wed in office hours: day 1 = Thu 03/12
+        (at(2026, 12, 2, 19, 43), at(2026, 12, 18, 17)),  # Wed after hours: counts from Thu 03/12 07:30
+        (at(2026, 12, 3, 7, 30), at(2026, 12, 18, 17)),  # the next opening itself
+        (at(2026, 12, 5, 10, 0), at(2026, 12, 22, 17)),  # Saturday: counts from Mon 07/12
+    ],
+)
+def test_calendar_days_count_from_the_effective_receipt(
+    cal: WorkCalendar, received: dt.datetime, expected: dt.datetime
+) -> None:
+    assert cal.compute_appointment(received, 15, "days") == expected
+
+
+@pytest.mark.parametrize(
+    ("received", "expected"),
+    [
+        (at(2026, 11, 30, 10, 0), at(2026, 12, 30, 17)),  # Mon in office hours → Wed 30/12
+        # Mon after hours: effective Tue 01/12 → 01/01/2027 (New Year), Sat, Sun → Mon 04/01.
+        (at(2026, 11, 30, 19, 43), at(2027, 1, 4, 17)),
+        (at(2026, 11, 14, 10, 0), at(2026, 12, 16, 17)),  # Saturday: effective Mon 16/11 → Wed 16/12
+    ],
+)
+def test_months_count_from_the_effective_receipt(
+    cal: WorkCalendar, received: dt.datetime, expected: dt.datetime
+) -> None:
+    assert cal.compute_appointment(received, 1, "months") == expected

@@ -143,3 +143,14 @@ def test_calendar_propose_command_lists_the_days() -> None:
     out = StringIO()
     call_command("calendar", "propose", "2028", stdout=out)
     assert "26/01/2028" in out.getvalue()
+
+
+def test_deadline_command_counts_calendar_days_from_the_next_session_after_hours() -> None:
+    # walk.md step 6: received at 19:43 the appointment is one day later than when received at 10:00.
+    call_command("calendar", "seed")
+    results = []
+    for received in ("2026-12-02T10:00+07:00", "2026-12-02T19:43+07:00"):
+        out = StringIO()
+        call_command("deadline", "--received", received, "--limit", "15", "--unit", "days", stdout=out)
+        results.append(out.getvalue().strip())
+    assert results == ["2026-12-17T17:00:00+07:00", "2026-12-18T17:00:00+07:00"]
