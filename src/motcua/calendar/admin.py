@@ -39,6 +39,9 @@ class CalendarExceptionAdmin(admin.ModelAdmin[CalendarException]):
         self.message_user(request, _("Đã xác nhận %(n)d ngày.") % {"n": count}, messages.SUCCESS)
 
     def save_model(self, request: HttpRequest, obj: CalendarException, form: Any, change: bool) -> None:
+        if obj.confirmed and obj.confirmed_by_id is None:
+            # A row confirmed by hand is the administrator's: `calendar seed` never overwrites it.
+            obj.confirmed_by = request.user  # type: ignore[assignment]
         super().save_model(request, obj, form, change)
         from motcua.calendar.selectors import work_calendar_invalidate
 

@@ -1,4 +1,8 @@
-"""Writes on the calendar: seeding the official days, proposing a new year, confirming proposals."""
+"""Writes on the calendar: seeding the official days, proposing a new year, confirming proposals.
+
+Only the statute list and the Government's overrides (``sources.official_days``) are written confirmed; a
+day that only the ``holidays`` package knows (``sources.library_proposals``) is written as a proposal, and
+moves no deadline until an administrator confirms it."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from motcua.calendar.models import CalendarException, Scope, WorkingWeek
-from motcua.calendar.sources import official_data, official_days, proposed_days
+from motcua.calendar.sources import DayEntry, library_proposals, official_data, official_days, proposed_days
 
 
 @transaction.atomic
@@ -30,39 +34,59 @@ def calendar_seed(*, years: Iterable[int]) -> int:
         },
     )
     changed += int(created)
-    for entry in official_days(years):
-        row = CalendarException.objects.filter(date=entry.date, scope=Scope.NATIONAL, agency=None).first()
-        if row is None:
-            CalendarException.objects.create(
-                date=entry.date,
-                kind=entry.kind,
-                name=entry.name,
-                scope=Scope.NATIONAL,
-                source_document=entry.source,
-                confirmed=True,
-            )
-            changed += 1
-        elif (row.kind, row.name, row.source_document) != (entry.kind, entry.name, entry.source) and (
-            row.confirmed_by_id is None
-        ):
-            # Rows an administrator confirmed by hand are theirs; seeded rows follow the data file.
-            row.kind, row.name, row.source_document, row.confirmed = (
-                entry.kind,
-                entry.name,
-                entry.source,
-                True,
-            )
-            row.save()
-            changed += 1
+    wanted = list(years)
+    planned = [(entry, True) for entry in official_days(wanted)]
+    planned += [(entry, False) for entry in library_proposals(wanted)]
+    for entry, confirmed in planned:
+        changed += _seed_row(entry, confirmed=confirmed)
     _calendar_changed()
     return changed
+
+
+_LIBRARY_NOTE = (
+    "Ngày có trong gói holidays nhưng không có trong danh mục ngày nghỉ theo luật "
+    "(Điều 112 Bộ luật Lao động). Chỉ xác nhận khi có văn bản chính thức."
+)
+
+
+def _seed_row(entry: DayEntry, *, confirmed: bool) -> int:
+    """Create or align the national row of ``entry``; 1 if written. Rows an administrator confirmed by hand
+    are theirs and never touched."""
+    note = entry.note or ("" if confirmed else _LIBRARY_NOTE)
+    row = CalendarException.objects.filter(date=entry.date, scope=Scope.NATIONAL, agency=None).first()
+    if row is None:
+        CalendarException.objects.create(
+            date=entry.date,
+            kind=entry.kind,
+            name=entry.name,
+            scope=Scope.NATIONAL,
+            source_document=entry.source,
+            confirmed=confirmed,
+            note=note,
+        )
+        return 1
+    if row.confirmed_by_id is not None:
+        return 0
+    if not confirmed and not row.confirmed:
+        # An open proposal (from here or `calendar propose`) is left as the administrator may be editing it.
+        return 0
+    wanted = (entry.kind, entry.name, entry.source, confirmed)
+    if (row.kind, row.name, row.source_document, row.confirmed) == wanted:
+        return 0
+    # A seeded row follows the data file; one seeded as confirmed that is now only a proposal (24/11/2026
+    # before the statute list) goes back to unconfirmed, so it stops moving deadlines.
+    row.kind, row.name, row.source_document, row.confirmed = wanted
+    if note:
+        row.note = note
+    row.save()
+    return 1
 
 
 @transaction.atomic
 def calendar_propose_year(*, year: int) -> list[CalendarException]:
     """Store unconfirmed proposals for ``year``; confirmed rows are never touched."""
     created = []
-    for entry in proposed_days(year):
+    for entry in proposed_days(year) + library_proposals([year]):
         if CalendarException.objects.filter(date=entry.date, scope=Scope.NATIONAL, agency=None).exists():
             continue
         created.append(
@@ -73,7 +97,8 @@ def calendar_propose_year(*, year: int) -> list[CalendarException]:
                 scope=Scope.NATIONAL,
                 source_document=entry.source,
                 confirmed=False,
-                note=(
+                note=entry.note
+                or (
                     "Đề xuất tự động (âm lịch theo vnlunar, UTC+7). "
                     "Kiểm tra với thông báo chính thức trước khi xác nhận."
                 ),
