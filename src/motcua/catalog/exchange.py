@@ -9,14 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from pydantic import ValidationError
 
-from motcua.accounts.models import Role
 from motcua.agencies.models import Agency
 from motcua.catalog.models import (
     AdministrativeLevel,
@@ -30,29 +30,15 @@ from motcua.catalog.models import (
     OnlineLevel,
     ProcedureVersion,
     ProcessStep,
-    ResultType,
     TimeUnit,
-    VersionStatus,
 )
-from motcua.catalog.validation import (
-    AGENCY_CODE,
-    NATIONAL_CODE,
-    FieldError,
-    StepBudget,
-    overlapping,
-    validate_process,
-)
+from motcua.catalog.record import COPIES, RESULTS, ProcedureRecord, record_errors, record_validate
+from motcua.catalog.validation import FieldError, StepBudget, overlapping, validate_process
 from motcua.core.errors import ApplicationError
 
 FORMAT = "motcua.catalogue/1"
-UNITS = {
-    "ngày làm việc": TimeUnit.WORKING_DAYS,
-    "ngày": TimeUnit.DAYS,
-    "giờ làm việc": TimeUnit.HOURS,
-    "giờ": TimeUnit.HOURS,
-    "tháng": TimeUnit.MONTHS,
-    "trong ngày": TimeUnit.SAME_DAY,
-}
+# A same-day limit without GIOCHOTTRONGNGAY closes at 15:00, the usual cut-off of the sector laws.
+DEFAULT_SAME_DAY_CUTOFF = dt.time(15, 0)
 UNIT_LABELS = {
     TimeUnit.WORKING_DAYS: "Ngày làm việc",
     TimeUnit.DAYS: "Ngày",
@@ -60,43 +46,11 @@ UNIT_LABELS = {
     TimeUnit.MONTHS: "Tháng",
     TimeUnit.SAME_DAY: "Trong ngày",
 }
-CHANNELS = {
-    "trực tiếp": Channel.COUNTER,
-    "trực tuyến": Channel.ONLINE,
-    "nộp qua bưu chính công ích": Channel.POST,
-    "bưu chính công ích": Channel.POST,
-}
 CHANNEL_LABELS = {
     Channel.COUNTER: "Trực tiếp",
     Channel.ONLINE: "Trực tuyến",
     Channel.POST: "Nộp qua bưu chính công ích",
 }
-ONLINE = {
-    "toàn trình": OnlineLevel.FULL,
-    "một phần": OnlineLevel.PARTIAL,
-    "không": OnlineLevel.NONE,
-    "không cung cấp trực tuyến": OnlineLevel.NONE,
-}
-LEVELS = {
-    "cấp tỉnh": AdministrativeLevel.PROVINCE,
-    "cấp xã": AdministrativeLevel.COMMUNE,
-    "cấp huyện": AdministrativeLevel.DISTRICT,
-    "cấp trung ương": AdministrativeLevel.CENTRAL,
-}
-COPIES = {
-    "bản chính": CopyKind.ORIGINAL,
-    "bản sao": CopyKind.COPY,
-    "bản sao có chứng thực": CopyKind.CERTIFIED_COPY,
-    "bản chính hoặc bản sao": CopyKind.ORIGINAL_OR_COPY,
-}
-RESULTS = {
-    "giấy phép": ResultType.LICENCE,
-    "giấy chứng nhận": ResultType.CERTIFICATE,
-    "quyết định": ResultType.DECISION,
-    "trích lục": ResultType.EXTRACT,
-    "khác": ResultType.OTHER,
-}
-FEE_KINDS = {"phí": FeeKind.FEE, "lệ phí": FeeKind.CHARGE}
 LEVEL_LABELS = {
     AdministrativeLevel.PROVINCE: "Cấp tỉnh",
     AdministrativeLevel.COMMUNE: "Cấp xã",
@@ -111,17 +65,6 @@ ONLINE_LABELS = {
 COPY_LABELS = {v: k[0].upper() + k[1:] for k, v in COPIES.items()}
 RESULT_LABELS = {v: k[0].upper() + k[1:] for k, v in RESULTS.items()}
 FEE_LABELS = {FeeKind.FEE: "Phí", FeeKind.CHARGE: "Lệ phí"}
-STEP_UNITS = {"ngày làm việc": "working_days", "giờ làm việc": "hours", "giờ": "hours", "ngày": "days"}
-
-
-def _choice(value: Any, table: Mapping[str, str], choices: list[str]) -> str | None:
-    """Accept either the national label (any case) or our own code."""
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if text in choices:
-        return text
-    return table.get(text.lower())
 
 
 @dataclass
@@ -148,317 +91,141 @@ class ImportReport:
     versions_unchanged: int = 0
 
 
-class _Parser:
-    def __init__(self) -> None:
-        self.errors: list[FieldError] = []
-        self.agency_codes = set(Agency.objects.values_list("code", flat=True))
+def _parse(
+    index: int, item: Any, *, agency_codes: Collection[str] | None
+) -> tuple[ParsedVersion | None, list[FieldError]]:
+    """Validate one item (pydantic, then the rules that compare fields) and flatten it into model values."""
+    if not isinstance(item, dict):
+        message = "Mỗi thủ tục phải là một đối tượng JSON / Each item must be an object."
+        return None, [FieldError(f"#{index}", "THUTUC", message)]
+    procedure = str(item.get("MATTHCDP") or item.get("MATTHC") or f"#{index}")
+    try:
+        record = record_validate(item, agency_codes=agency_codes)
+    except ValidationError as exc:
+        return None, record_errors(exc, procedure)
+    errors = _rules(record, procedure)
+    return (None, errors) if errors else (_flatten(record), [])
 
-    def err(self, procedure: str, path: str, message: str) -> None:
-        self.errors.append(FieldError(procedure, path, message))
 
-    def text(self, item: dict[str, Any], key: str, proc: str, *, required: bool = True) -> str:
-        value = item.get(key, "")
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            self.err(proc, key, "Phải là chuỗi ký tự / Must be text.")
-            return ""
-        if required and not value.strip():
-            self.err(proc, key, "Bắt buộc / Required.")
-        return value.strip()
-
-    def decimal(self, value: Any, proc: str, path: str) -> Decimal:
-        try:
-            result = Decimal(str(value))
-        except (InvalidOperation, ValueError):
-            self.err(proc, path, f"Không phải số: {value!r} / Not a number.")
-            return Decimal(0)
-        if result < 0 or not result.is_finite():
-            self.err(proc, path, "Không được âm / Must not be negative.")
-        return result
-
-    def date(self, value: Any, proc: str, path: str, *, required: bool) -> dt.date | None:
-        if value in (None, ""):
-            if required:
-                self.err(proc, path, "Bắt buộc (YYYY-MM-DD) / Required.")
-            return None
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            self.err(proc, path, f"Ngày không hợp lệ: {value!r} (YYYY-MM-DD) / Invalid date.")
-            return None
-
-    def agency(self, code: Any, proc: str, path: str) -> str:
-        if not isinstance(code, str) or not AGENCY_CODE.match(code):
-            self.err(proc, path, f"Mã cơ quan không đúng dạng: {code!r} / Malformed agency code.")
-            return ""
-        if code not in self.agency_codes:
-            self.err(proc, path, f"Không có cơ quan mã {code} / Unknown agency code {code}.")
-        return code
-
-    def parse(self, index: int, item: Any) -> ParsedVersion | None:
-        if not isinstance(item, dict):
-            self.err(
-                f"#{index}", "THUTUC", "Mỗi thủ tục phải là một đối tượng JSON / Each item must be an object."
-            )
-            return None
-        local = item.get("MATTHCDP") or item.get("MATTHC") or f"#{index}"
-        proc = str(local)
-        national = self.text(item, "MATTHC", proc, required=False)
-        if national and not NATIONAL_CODE.match(national):
-            self.err(proc, "MATTHC", f"Mã TTHC phải có dạng d.dddddd: {national!r} / Use the form d.dddddd.")
-        local_code = self.text(item, "MATTHCDP", proc)
-        name = self.text(item, "TENTTHC", proc)
-        fields = item.get("LINHVUCTHUCHIEN") or []
-        field_code, field_values = "", {}
-        if not isinstance(fields, list) or not fields or not isinstance(fields[0], dict):
-            self.err(proc, "LINHVUCTHUCHIEN", "Cần ít nhất một lĩnh vực / At least one field is required.")
-        else:
-            field_code = str(fields[0].get("MALINHVUC", "")).strip()
-            field_values = {
-                "name": str(fields[0].get("TENLINHVUC", "")).strip(),
-                "sector": str(fields[0].get("NGANH", "")).strip(),
-            }
-            if not field_code or not field_values["name"]:
-                self.err(
-                    proc, "LINHVUCTHUCHIEN[0]", "Thiếu MALINHVUC/TENLINHVUC / Field code and name required."
-                )
-        level = _choice(item.get("CAPTHUCHIEN"), LEVELS, AdministrativeLevel.values)
-        if level is None:
-            self.err(
-                proc,
-                "CAPTHUCHIEN",
-                f"Cấp thực hiện không hợp lệ: {item.get('CAPTHUCHIEN')!r} / Invalid level.",
-            )
-        online = _choice(item.get("MUCDODVC", "Một phần"), ONLINE, OnlineLevel.values)
-        if online is None:
-            self.err(
-                proc, "MUCDODVC", "Mức độ DVC phải là 'Toàn trình' hoặc 'Một phần' / Invalid online level."
-            )
-        channels: list[str] = []
-        limit_value, limit_unit, fees = Decimal(0), "", []
-        ways = item.get("CACHTHUCTHUCHIEN")
-        if not isinstance(ways, list) or not ways:
-            self.err(proc, "CACHTHUCTHUCHIEN", "Cần ít nhất một cách thức thực hiện / At least one channel.")
-            ways = []
-        fee_channels: dict[tuple[str, str, Decimal, str], set[str]] = defaultdict(set)
-        fee_rows: dict[tuple[str, str, Decimal, str], dict[str, Any]] = {}
-        for w, way in enumerate(ways):
-            path = f"CACHTHUCTHUCHIEN[{w}]"
-            if not isinstance(way, dict):
-                self.err(proc, path, "Phải là đối tượng / Must be an object.")
-                continue
-            channel = _choice(way.get("KENH"), CHANNELS, Channel.values)
-            if channel is None:
-                self.err(proc, f"{path}.KENH", f"Kênh không hợp lệ: {way.get('KENH')!r} / Unknown channel.")
-                continue
-            channels.append(channel)
-            times = way.get("THOIGIAN") or []
-            if not isinstance(times, list) or not times or not isinstance(times[0], dict):
-                self.err(proc, f"{path}.THOIGIAN", "Thiếu thời hạn giải quyết / Time limit missing.")
-                continue
-            time = times[0]
-            unit = _choice(time.get("DONVITINH"), UNITS, TimeUnit.values)
-            if unit is None:
-                self.err(
-                    proc,
-                    f"{path}.THOIGIAN[0].DONVITINH",
-                    f"Đơn vị thời hạn không hợp lệ: {time.get('DONVITINH')!r} / Unknown unit.",
-                )
-                continue
-            value = self.decimal(
-                time.get("THOIGIANGIAIQUYET", 0), proc, f"{path}.THOIGIAN[0].THOIGIANGIAIQUYET"
-            )
-            if not limit_unit:
-                limit_value, limit_unit = value, unit
-            elif (value, unit) != (limit_value, limit_unit):
-                self.err(
-                    proc,
-                    f"{path}.THOIGIAN[0]",
+def _rules(record: ProcedureRecord, procedure: str) -> list[FieldError]:
+    """Rules over several fields of a well-formed item."""
+    errors = []
+    limit = record.ways[0].times[0]
+    for w, way in enumerate(record.ways):
+        if (way.times[0].value, way.times[0].unit) != (limit.value, limit.unit):
+            errors.append(
+                FieldError(
+                    procedure,
+                    f"CACHTHUCTHUCHIEN[{w}].THOIGIAN[0]",
                     "Thời hạn khác nhau giữa các kênh / The time limit differs between channels.",
                 )
-            for f, fee in enumerate(time.get("PHILEPHI") or []):
-                fpath = f"{path}.THOIGIAN[0].PHILEPHI[{f}]"
-                if not isinstance(fee, dict):
-                    self.err(proc, fpath, "Phải là đối tượng / Must be an object.")
-                    continue
-                amount = self.decimal(fee.get("SOTIEN", 0), proc, f"{fpath}.SOTIEN")
-                kind = _choice(fee.get("LOAI", "Lệ phí"), FEE_KINDS, FeeKind.values) or FeeKind.CHARGE
-                fee_name = str(fee.get("MOTA") or fee.get("TENPHILEPHI") or "").strip()
-                if not fee_name:
-                    self.err(proc, f"{fpath}.MOTA", "Thiếu tên phí / Fee name missing.")
-                key = (fee_name, kind, amount, str(fee.get("MAPHILEPHI", "")))
-                fee_channels[key].add(channel)
-                fee_rows[key] = {
-                    "name": fee_name,
-                    "kind": kind,
-                    "amount": amount,
-                    "code": str(fee.get("MAPHILEPHI", "")),
-                    "exemptions": str(fee.get("MIENGIAM", "")),
-                    "legal_basis": str(fee.get("CANCU", "")),
-                }
-        for key, used_by in fee_channels.items():
-            for channel in [""] if used_by == set(channels) else sorted(used_by):
-                fees.append({**fee_rows[key], "channel": channel})
-        cutoff = None
-        if limit_unit == TimeUnit.SAME_DAY:
-            try:
-                cutoff = dt.time.fromisoformat(str(item.get("GIOCHOTTRONGNGAY") or "15:00"))
-            except ValueError:
-                self.err(proc, "GIOCHOTTRONGNGAY", "Giờ chốt phải có dạng HH:MM / Use HH:MM.")
-        results = item.get("KETQUATHUCHIEN") or []
-        result = results[0] if isinstance(results, list) and results and isinstance(results[0], dict) else {}
-        if not result.get("TENKETQUA"):
-            self.err(proc, "KETQUATHUCHIEN", "Thiếu kết quả thực hiện / Result missing.")
-        result_type = (
-            _choice(result.get("LOAIKETQUA", "Khác"), RESULTS, ResultType.values) or ResultType.OTHER
+            )
+    if record.same_day_cutoff_basis and limit.unit != TimeUnit.SAME_DAY:
+        errors.append(
+            FieldError(
+                procedure,
+                "CANCUGIOCHOTTRONGNGAY",
+                "Căn cứ giờ chốt chỉ dùng cho thời hạn 'Trong ngày' / "
+                "A cut-off basis needs a same-day limit.",
+            )
         )
-        agencies = item.get("COQUANTHUCHIEN") or []
-        competent = ""
-        if not isinstance(agencies, list) or not agencies or not isinstance(agencies[0], dict):
-            self.err(proc, "COQUANTHUCHIEN", "Thiếu cơ quan thực hiện / Competent agency missing.")
-        else:
-            competent = self.agency(agencies[0].get("MACOQUAN"), proc, "COQUANTHUCHIEN[0].MACOQUAN")
-        receiving = [
-            self.agency(a.get("MACOQUAN") if isinstance(a, dict) else a, proc, f"NOITIEPNHAN[{i}]")
-            for i, a in enumerate(item.get("NOITIEPNHAN") or [])
-        ]
-        version_info = item.get("PHIENBAN") or {}
-        if not isinstance(version_info, dict):
-            self.err(proc, "PHIENBAN", "Phải là đối tượng / Must be an object.")
-            version_info = {}
-        try:
-            number = int(version_info.get("SO", 1))
-        except (TypeError, ValueError):
-            self.err(proc, "PHIENBAN.SO", "Số phiên bản phải là số nguyên / Version must be an integer.")
-            number = 1
-        start = self.date(version_info.get("HIEULUCTU"), proc, "PHIENBAN.HIEULUCTU", required=True)
-        end = self.date(version_info.get("HIEULUCDEN"), proc, "PHIENBAN.HIEULUCDEN", required=False)
-        if start and end and end < start:
-            self.err(
-                proc,
-                "PHIENBAN.HIEULUCDEN",
-                "Ngày hết hiệu lực trước ngày có hiệu lực / Ends before it starts.",
-            )
-        status = version_info.get("TRANGTHAI", VersionStatus.PUBLISHED)
-        if status not in VersionStatus.values:
-            self.err(proc, "PHIENBAN.TRANGTHAI", "Trạng thái là 'published' hoặc 'draft' / Invalid status.")
-        parsed = ParsedVersion(
-            local_code=local_code,
-            national_code=national,
-            number=number,
-            field_code=field_code,
-            field_values=field_values,
-            competent_code=competent,
-            receiving_codes=[c for c in receiving if c],
-            values={
-                "name": name,
-                "name_en": str(item.get("TENTTHC_EN", "")),
-                "level": level or "",
-                "online_level": online or OnlineLevel.PARTIAL,
-                "channels": channels,
-                "status": status,
-                "effective_from": start,
-                "effective_to": end,
-                "publication_decision": str(version_info.get("QUYETDINHCONGBO", "")),
-                "time_limit_value": limit_value,
-                "time_limit_unit": limit_unit,
-                "same_day_cutoff": cutoff,
-                "time_limit_note": str((ways[0].get("THOIGIAN") or [{}])[0].get("MOTA", ""))
-                if ways and isinstance(ways[0], dict)
-                else "",
-                "result_type": result_type,
-                "result_name": str(result.get("TENKETQUA", "")),
-                "result_code": str(result.get("MAKETQUA", "")),
-                "sequence": str(item.get("TRINHTUTHUCHIEN", "")),
-                "subjects": str(item.get("MOTADOITUONGTHUCHIEN", "")),
-                "requirements": str(item.get("YEUCAU", "")),
-                "description": str(item.get("MOTA", "")),
-                "process_decision": str((item.get("QUYTRINHNOIBO") or {}).get("QUYETDINH", "")),
-            },
-        )
-        for i, basis in enumerate(item.get("CANCUPHAPLY") or []):
-            if not isinstance(basis, dict) or not basis.get("SOVANBAN"):
-                self.err(proc, f"CANCUPHAPLY[{i}].SOVANBAN", "Thiếu số văn bản / Document number missing.")
-                continue
-            parsed.legal_bases.append(
-                {
-                    "order": i,
-                    "number": str(basis["SOVANBAN"]),
-                    "title": str(basis.get("TENVANBAN", "")),
-                    "issued_on": self.date(
-                        basis.get("NGAYBANHANH"), proc, f"CANCUPHAPLY[{i}].NGAYBANHANH", required=False
-                    ),
-                }
-            )
-        for i, comp in enumerate(item.get("THANHPHANHOSO") or []):
-            path = f"THANHPHANHOSO[{i}]"
-            if not isinstance(comp, dict) or not comp.get("TENGIAYTO"):
-                self.err(proc, f"{path}.TENGIAYTO", "Thiếu tên giấy tờ / Document name missing.")
-                continue
-            copy_kind = _choice(comp.get("LOAIBAN", "Bản chính"), COPIES, CopyKind.values)
-            if copy_kind is None:
-                self.err(
-                    proc, f"{path}.LOAIBAN", f"Loại bản không hợp lệ: {comp.get('LOAIBAN')!r} / Invalid."
-                )
-                copy_kind = CopyKind.ORIGINAL
-            try:
-                originals, copies = int(comp.get("SOBANCHINH", 1)), int(comp.get("SOBANSAO", 0))
-            except (TypeError, ValueError):
-                self.err(proc, path, "Số bản phải là số nguyên / Counts must be integers.")
-                originals, copies = 1, 0
-            parsed.components.append(
-                {
-                    "order": i,
-                    "code": str(comp.get("MAGIAYTO", "")),
-                    "name": str(comp["TENGIAYTO"]),
-                    "copy_kind": copy_kind,
-                    "originals": originals,
-                    "copies": copies,
-                    "required": bool(comp.get("BATBUOC", True)),
-                    "template_name": str(comp.get("MAUDON", "")),
-                    "note": str(comp.get("GHICHU", "")),
-                }
-            )
-        parsed.fees = fees
-        process = item.get("QUYTRINHNOIBO") or {}
-        steps = process.get("CACBUOC") if isinstance(process, dict) else None
-        budgets: list[StepBudget] = []
-        for i, step in enumerate(steps or []):
-            path = f"QUYTRINHNOIBO.CACBUOC[{i}]"
-            if not isinstance(step, dict):
-                self.err(proc, path, "Phải là đối tượng / Must be an object.")
-                continue
-            role = step.get("VAITRO")
-            if role not in Role.values:
-                self.err(proc, f"{path}.VAITRO", f"Vai trò không hợp lệ: {role!r} / Unknown role.")
-            unit = _choice(step.get("DONVITINH"), STEP_UNITS, ["working_days", "hours", "days"])
-            if unit is None:
-                self.err(
-                    proc,
-                    f"{path}.DONVITINH",
-                    f"Đơn vị không hợp lệ: {step.get('DONVITINH')!r} / Unknown unit.",
-                )
-                unit = "working_days"
-            value = self.decimal(step.get("THOIGIAN", 0), proc, f"{path}.THOIGIAN")
-            group = str(step.get("NHOMSONGSONG") or "")
-            budgets.append(StepBudget(value, unit, group))
-            parsed.steps.append(
-                {
-                    "order": int(step.get("THUTU", i + 1)),
-                    "name": str(step.get("TENBUOC", "")),
-                    "role": role,
-                    "agency_code": self.agency(step.get("MACOQUAN"), proc, f"{path}.MACOQUAN"),
-                    "budget_value": value,
-                    "budget_unit": unit,
-                    "parallel_group": group,
-                    "is_approval": bool(step.get("PHEDUYET", False)),
-                    "is_signature": bool(step.get("KYSO", False)),
-                }
-            )
-        if limit_unit:
-            self.errors.extend(validate_process(proc, limit_value, limit_unit, budgets))
-        return parsed
+    budgets = [StepBudget(s.budget_value, s.budget_unit, s.parallel_group) for s in record.process.steps]
+    errors.extend(validate_process(procedure, limit.value, limit.unit, budgets))
+    return errors
+
+
+def _flatten(record: ProcedureRecord) -> ParsedVersion:
+    limit = record.ways[0].times[0]
+    channels = [way.channel for way in record.ways]
+    # The national record repeats fees under each channel; a fee every channel lists is stored once.
+    fee_channels: dict[tuple[str, str, Decimal, str], set[str]] = defaultdict(set)
+    fee_rows: dict[tuple[str, str, Decimal, str], dict[str, Any]] = {}
+    for way in record.ways:
+        for fee in way.times[0].fees:
+            key = (fee.name, fee.kind, fee.amount, fee.code)
+            fee_channels[key].add(way.channel)
+            fee_rows[key] = {
+                "name": fee.name,
+                "kind": fee.kind,
+                "amount": fee.amount,
+                "code": fee.code,
+                "exemptions": fee.exemptions,
+                "legal_basis": fee.legal_basis,
+            }
+    fees = [
+        {**fee_rows[key], "channel": channel}
+        for key, used_by in fee_channels.items()
+        for channel in ([""] if used_by == set(channels) else sorted(used_by))
+    ]
+    same_day = limit.unit == TimeUnit.SAME_DAY
+    version = record.version
+    result = record.results[0]
+    return ParsedVersion(
+        local_code=record.local_code,
+        national_code=record.national_code,
+        number=version.number,
+        field_code=record.fields[0].code,
+        field_values={"name": record.fields[0].name, "sector": record.fields[0].sector},
+        competent_code=record.competent[0].code,
+        receiving_codes=[c for c in record.receiving if c],
+        values={
+            "name": record.name,
+            "name_en": record.name_en,
+            "level": record.level,
+            "online_level": record.online_level,
+            "channels": channels,
+            "status": version.status,
+            "effective_from": version.effective_from,
+            "effective_to": version.effective_to,
+            "publication_decision": version.publication_decision,
+            "time_limit_value": limit.value,
+            "time_limit_unit": limit.unit,
+            "same_day_cutoff": (record.same_day_cutoff or DEFAULT_SAME_DAY_CUTOFF) if same_day else None,
+            "same_day_cutoff_basis": record.same_day_cutoff_basis if same_day else "",
+            "time_limit_note": limit.note,
+            "result_type": result.type,
+            "result_name": result.name,
+            "result_code": result.code,
+            "sequence": record.sequence,
+            "subjects": record.subjects,
+            "requirements": record.requirements,
+            "description": record.description,
+            "process_decision": record.process.decision,
+        },
+        legal_bases=[
+            {"order": i, "number": b.number, "title": b.title, "issued_on": b.issued_on}
+            for i, b in enumerate(record.legal_bases)
+        ],
+        components=[
+            {
+                "order": i,
+                "code": c.code,
+                "name": c.name,
+                "copy_kind": c.copy_kind,
+                "originals": c.originals,
+                "copies": c.copies,
+                "required": c.required,
+                "template_name": c.template_name,
+                "note": c.note,
+            }
+            for i, c in enumerate(record.components)
+        ],
+        fees=fees,
+        steps=[
+            {
+                "order": s.order if s.order is not None else i + 1,
+                "name": s.name,
+                "role": s.role,
+                "agency_code": s.agency_code,
+                "budget_value": s.budget_value,
+                "budget_unit": s.budget_unit,
+                "parallel_group": s.parallel_group,
+                "is_approval": s.is_approval,
+                "is_signature": s.is_signature,
+            }
+            for i, s in enumerate(record.process.steps)
+        ],
+    )
 
 
 def _load(data: dict[str, Any] | bytes | str) -> dict[str, Any]:
@@ -488,14 +255,20 @@ def _load(data: dict[str, Any] | bytes | str) -> dict[str, Any]:
 def catalogue_import(*, data: dict[str, Any] | bytes | str) -> ImportReport:
     """Import a whole catalogue document; raise ApplicationError listing every error, writing nothing."""
     document = _load(data)
-    parser = _Parser()
-    parsed = [p for i, item in enumerate(document["THUTUC"]) if (p := parser.parse(i, item)) is not None]
-    _check_versions(parsed, parser)
-    if parser.errors:
+    agency_codes = set(Agency.objects.values_list("code", flat=True))
+    parsed: list[ParsedVersion] = []
+    errors: list[FieldError] = []
+    for i, item in enumerate(document["THUTUC"]):
+        version, item_errors = _parse(i, item, agency_codes=agency_codes)
+        errors.extend(item_errors)
+        if version is not None:
+            parsed.append(version)
+    errors.extend(_check_versions(parsed))
+    if errors:
         raise ApplicationError(
-            f"Danh mục có {len(parser.errors)} lỗi, chưa nhập gì / The catalogue has {len(parser.errors)} "
+            f"Danh mục có {len(errors)} lỗi, chưa nhập gì / The catalogue has {len(errors)} "
             "errors; nothing was imported.",
-            {"errors": [e.as_dict() for e in parser.errors]},
+            {"errors": [e.as_dict() for e in errors]},
         )
     report = ImportReport()
     with transaction.atomic():
@@ -509,17 +282,22 @@ def catalogue_import(*, data: dict[str, Any] | bytes | str) -> ImportReport:
     return report
 
 
-def _check_versions(parsed: list[ParsedVersion], parser: _Parser) -> None:
+def _check_versions(parsed: list[ParsedVersion]) -> list[FieldError]:
     from motcua.catalog.models import Procedure
 
+    errors = []
     by_code: dict[str, list[ParsedVersion]] = defaultdict(list)
     for item in parsed:
         by_code[item.local_code].append(item)
     for code, items in by_code.items():
         numbers = [i.number for i in items]
         if len(numbers) != len(set(numbers)):
-            parser.err(
-                code, "PHIENBAN.SO", "Trùng số phiên bản trong tệp / Duplicate version number in the file."
+            errors.append(
+                FieldError(
+                    code,
+                    "PHIENBAN.SO",
+                    "Trùng số phiên bản trong tệp / Duplicate version number in the file.",
+                )
             )
         periods = {
             i.number: (i.values["effective_from"], i.values["effective_to"])
@@ -531,11 +309,15 @@ def _check_versions(parsed: list[ParsedVersion], parser: _Parser) -> None:
             for v in existing.versions.exclude(number__in=list(periods)):
                 periods[v.number] = (v.effective_from, v.effective_to)
         if overlapping(list(periods.values())):
-            parser.err(
-                code,
-                "PHIENBAN.HIEULUCTU",
-                "Các phiên bản có thời gian hiệu lực chồng lấn / Versions overlap in their effective dates.",
+            errors.append(
+                FieldError(
+                    code,
+                    "PHIENBAN.HIEULUCTU",
+                    "Các phiên bản có thời gian hiệu lực chồng lấn / "
+                    "Versions overlap in their effective dates.",
+                )
             )
+    return errors
 
 
 def _write(item: ParsedVersion, agencies: dict[str, Agency]) -> str:
@@ -613,8 +395,7 @@ def _fingerprint(item: ParsedVersion) -> str:
 
 def _fingerprint_of(version: ProcedureVersion) -> str:
     document = catalogue_export(versions=[version])
-    parser = _Parser()
-    parsed = parser.parse(0, document["THUTUC"][0])
+    parsed, _ = _parse(0, document["THUTUC"][0], agency_codes=None)
     return _fingerprint(parsed) if parsed is not None else ""
 
 
@@ -718,6 +499,8 @@ def _version_record(version: ProcedureVersion) -> dict[str, Any]:
     }
     if version.same_day_cutoff is not None:
         record["GIOCHOTTRONGNGAY"] = version.same_day_cutoff.strftime("%H:%M")
+    if version.same_day_cutoff_basis:
+        record["CANCUGIOCHOTTRONGNGAY"] = version.same_day_cutoff_basis
     return record
 
 

@@ -149,6 +149,9 @@ class ProcedureVersion(models.Model):
     time_limit_unit = models.CharField(_("đơn vị thời hạn"), max_length=16, choices=TimeUnit.choices)
     # For SAME_DAY limits: received after this time → next working day (commonly 15:00).
     same_day_cutoff = models.TimeField(_("giờ chốt tiếp nhận trong ngày"), null=True, blank=True)
+    # The cut-off is set by each procedure's sector law (e.g. Decree 23/2015 as amended for certification),
+    # not by the one-stop decrees; the text names it so the citizen and the clerk can check it.
+    same_day_cutoff_basis = models.CharField(_("căn cứ giờ chốt trong ngày"), max_length=500, blank=True)
     time_limit_note = models.TextField(_("ghi chú thời hạn"), blank=True)
     result_type = models.CharField(_("loại kết quả"), max_length=16, choices=ResultType.choices)
     result_name = models.CharField(_("tên kết quả"), max_length=500)

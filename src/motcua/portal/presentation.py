@@ -48,9 +48,12 @@ def duration(value: Decimal, unit: str) -> str:
 def time_limit_text(version: HasTimeLimit) -> str:
     if version.time_limit_unit == "same_day":
         cutoff = version.same_day_cutoff or DEFAULT_SAME_DAY_CUTOFF
-        return gettext("Trong ngày; nếu nhận sau %(cutoff)s thì trả trong ngày làm việc tiếp theo") % {
+        text = gettext("Trong ngày; nếu nhận sau %(cutoff)s thì trả trong ngày làm việc tiếp theo") % {
             "cutoff": cutoff.strftime("%H:%M")
         }
+        # The cut-off comes from the procedure's sector law; its citation (data, in Vietnamese) follows it.
+        basis = getattr(version, "same_day_cutoff_basis", "")
+        return f"{text} ({basis})" if basis else text
     return duration(version.time_limit_value, version.time_limit_unit)
 
 
