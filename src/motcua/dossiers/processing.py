@@ -15,9 +15,9 @@ from motcua.catalog.models import ProcessStep
 from motcua.core import clock
 from motcua.core.errors import ApplicationError, PermissionDeniedError
 from motcua.dossiers import deadlines
-from motcua.dossiers.documents import form_issue
 from motcua.dossiers.events import dossier_event_record
 from motcua.dossiers.models import DeliveryStatus, Dossier, Task, TaskStatus
+from motcua.dossiers.paperwork import paperwork
 from motcua.dossiers.transitions import active_task_for, dossier_transition
 from motcua.dossiers.workflow import Action, Actor, DossierStatus
 
@@ -206,25 +206,12 @@ def _after_step(*, dossier: Dossier, task: Task, user: Any, now: dt.datetime, re
     elif step is not None and step.is_approval and dossier.status == DossierStatus.REFUSAL_PROPOSED:
         _transition(dossier, Action.APPROVE_REFUSAL, user, Actor.LEADER, task.agency)
         _finish_processing(dossier, now)
-        form_issue(dossier=dossier, kind="03", actor=user)
+        paperwork().form_issue(dossier=dossier, kind="03", actor=user)
     elif step is not None and step.is_signature and dossier.status == DossierStatus.APPROVED:
-        dossier.result_number = (
-            result_number.strip() or dossier.result_number or _allocate_number(dossier, now)
-        )
-        dossier.save(update_fields=["result_number"])
+        # Number, render, sign and store in one call through the port; then the dossier is issued.
+        number = paperwork().result_issue(dossier=dossier, clerical_officer=user, number=result_number)
         _transition(
-            dossier,
-            Action.ISSUE,
-            user,
-            Actor.CLERICAL_OFFICER,
-            task.agency,
-            data={"result_number": dossier.result_number},
-        )
-        from motcua.signatures.results import result_document_issue
-
-        approval = dossier.events.filter(action=Action.APPROVE).order_by("-at", "-pk").first()
-        result_document_issue(
-            dossier=dossier, approver=approval.actor if approval else None, clerical_officer=user
+            dossier, Action.ISSUE, user, Actor.CLERICAL_OFFICER, task.agency, data={"result_number": number}
         )
         _finish_processing(dossier, now)
     if dossier.tasks.filter(
@@ -348,24 +335,3 @@ def consultation_request(
             data={"agency": agency.code, "task": task.pk, "due_at": task.due_at.isoformat()},
         )
     return task
-
-
-# Decree 30/2020 Annex III abbreviations for the result's document type.
-RESULT_TYPE_ABBREVIATIONS = {
-    "licence": "GP",
-    "certificate": "GCN",
-    "decision": "QĐ",
-    "extract": "TL",
-    "other": "VB",
-}
-
-
-def _allocate_number(dossier: Dossier, now: dt.datetime) -> str:
-    """Number and symbol from the competent agency's register when the clerical officer leaves it blank."""
-    from motcua.core.clock import VIETNAM_TZ
-    from motcua.signatures.numbering import document_number_allocate
-
-    kind = RESULT_TYPE_ABBREVIATIONS.get(dossier.procedure_version.result_type, "VB")
-    return document_number_allocate(
-        agency=dossier.competent_agency, year=now.astimezone(VIETNAM_TZ).year, document_type=kind
-    )

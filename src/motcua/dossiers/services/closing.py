@@ -10,7 +10,6 @@ from django.db import transaction
 
 from motcua.core import clock
 from motcua.core.errors import ApplicationError
-from motcua.dossiers.documents import form_issue
 from motcua.dossiers.events import dossier_event_record
 from motcua.dossiers.models import (
     DeliveryStatus,
@@ -22,6 +21,7 @@ from motcua.dossiers.models import (
     Task,
     TaskStatus,
 )
+from motcua.dossiers.paperwork import paperwork
 from motcua.dossiers.selectors import user_roles_at
 from motcua.dossiers.transitions import dossier_transition, require_clerk_at
 from motcua.dossiers.workflow import Action, Actor, DossierStatus
@@ -79,7 +79,7 @@ def dossier_withdraw(*, dossier: Dossier, user: Any, reason: str) -> Dossier:
         if dossier.received_at is not None and dossier.processing_finished_at is None:
             dossier.processing_finished_at = clock.now()
             dossier.save(update_fields=["processing_finished_at"])
-            form_issue(dossier=dossier, kind="05", actor=user)
+            paperwork().form_issue(dossier=dossier, kind="05", actor=user)
     return dossier
 
 
@@ -152,5 +152,5 @@ def dossier_stop(*, dossier: Dossier, leader: Any, reason: str) -> Dossier:
         Task.objects.filter(dossier=dossier, status__in=[TaskStatus.ACTIVE, TaskStatus.WAITING]).update(
             status=TaskStatus.CANCELLED, completed_at=now
         )
-        form_issue(dossier=dossier, kind="05", actor=leader)
+        paperwork().form_issue(dossier=dossier, kind="05", actor=leader)
     return dossier

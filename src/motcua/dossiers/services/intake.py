@@ -14,8 +14,8 @@ from motcua.catalog.models import Channel
 from motcua.core import clock
 from motcua.core.errors import ApplicationError
 from motcua.dossiers.deadlines import appointment_compute
-from motcua.dossiers.documents import form_issue
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.paperwork import paperwork
 from motcua.dossiers.processing import process_start
 from motcua.dossiers.selectors import user_roles_at
 from motcua.dossiers.services.submission import SubmissionData, dossier_submit
@@ -96,7 +96,7 @@ def dossier_request_intake_supplement(*, dossier: Dossier, clerk: Any, items: Se
             reason="\n".join(clean),
             data={"items": clean},
         )
-        form_issue(dossier=dossier, kind="02", actor=clerk)
+        paperwork().form_issue(dossier=dossier, kind="02", actor=clerk)
     return dossier
 
 
@@ -116,7 +116,7 @@ def dossier_refuse_at_intake(*, dossier: Dossier, clerk: Any, reason: str) -> Do
             actor_agency=agency,
             reason=reason.strip(),
         )
-        form_issue(dossier=dossier, kind="03", actor=clerk)
+        paperwork().form_issue(dossier=dossier, kind="03", actor=clerk)
     return dossier
 
 

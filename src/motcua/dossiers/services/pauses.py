@@ -14,10 +14,10 @@ from django.db import transaction
 from motcua.core import clock
 from motcua.core.errors import ApplicationError
 from motcua.dossiers import deadlines
-from motcua.dossiers.documents import form_issue
 from motcua.dossiers.events import dossier_event_record
 from motcua.dossiers.models import Dossier, DossierFile, PaymentStatus
 from motcua.dossiers.notify import dossier_notify
+from motcua.dossiers.paperwork import paperwork
 from motcua.dossiers.services.submission import files_delete
 from motcua.dossiers.transitions import (
     active_task_for,
@@ -63,7 +63,7 @@ def dossier_request_supplement(*, dossier: Dossier, officer: Any, items: Sequenc
                 "counts_as_late": dossier.supplement_requests > 1,
             },
         )
-        form_issue(dossier=dossier, kind="02", actor=officer)
+        paperwork().form_issue(dossier=dossier, kind="02", actor=officer)
     return dossier
 
 
@@ -221,5 +221,5 @@ def dossier_apologise(*, dossier: Dossier, officer: Any, reason: str, new_appoin
             },
         )
         dossier_notify(dossier=dossier, action="apologise", reason=reason.strip())
-        form_issue(dossier=dossier, kind="04", actor=officer)
+        paperwork().form_issue(dossier=dossier, kind="04", actor=officer)
     return dossier
