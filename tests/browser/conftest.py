@@ -17,7 +17,7 @@ def province_data() -> None:
     from motcua.agencies.demo import load_demo_agencies
     from motcua.calendar.services import calendar_seed
     from motcua.catalog.demo import load_demo_catalogue
-    from motcua.dossiers.services import rating_criteria_seed, status_mapping_seed
+    from motcua.dossiers.reference import rating_criteria_seed, status_mapping_seed
 
     load_demo_agencies()
     calendar_seed(years=range(2024, 2028))

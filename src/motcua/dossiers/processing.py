@@ -15,9 +15,10 @@ from motcua.catalog.models import ProcessStep
 from motcua.core import clock
 from motcua.core.errors import ApplicationError, PermissionDeniedError
 from motcua.dossiers import deadlines
-from motcua.dossiers.documents import form_issue
 from motcua.dossiers.events import dossier_event_record
 from motcua.dossiers.models import DeliveryStatus, Dossier, Task, TaskStatus
+from motcua.dossiers.paperwork import paperwork
+from motcua.dossiers.transitions import active_task_for, dossier_transition
 from motcua.dossiers.workflow import Action, Actor, DossierStatus
 
 
@@ -195,11 +196,7 @@ def task_complete(*, task: Task, user: Any, note: str = "", result_number: str =
 def _transition(
     dossier: Dossier, action: str, user: Any, role: str, agency: Agency | None, **kw: Any
 ) -> None:
-    from motcua.dossiers.services import _dossier_transition
-
-    _dossier_transition(
-        dossier=dossier, action=action, actor=user, actor_role=role, actor_agency=agency, **kw
-    )
+    dossier_transition(dossier=dossier, action=action, actor=user, actor_role=role, actor_agency=agency, **kw)
 
 
 def _after_step(*, dossier: Dossier, task: Task, user: Any, now: dt.datetime, result_number: str) -> None:
@@ -209,25 +206,12 @@ def _after_step(*, dossier: Dossier, task: Task, user: Any, now: dt.datetime, re
     elif step is not None and step.is_approval and dossier.status == DossierStatus.REFUSAL_PROPOSED:
         _transition(dossier, Action.APPROVE_REFUSAL, user, Actor.LEADER, task.agency)
         _finish_processing(dossier, now)
-        form_issue(dossier=dossier, kind="03", actor=user)
+        paperwork().form_issue(dossier=dossier, kind="03", actor=user)
     elif step is not None and step.is_signature and dossier.status == DossierStatus.APPROVED:
-        dossier.result_number = (
-            result_number.strip() or dossier.result_number or _allocate_number(dossier, now)
-        )
-        dossier.save(update_fields=["result_number"])
+        # Number, render, sign and store in one call through the port; then the dossier is issued.
+        number = paperwork().result_issue(dossier=dossier, clerical_officer=user, number=result_number)
         _transition(
-            dossier,
-            Action.ISSUE,
-            user,
-            Actor.CLERICAL_OFFICER,
-            task.agency,
-            data={"result_number": dossier.result_number},
-        )
-        from motcua.signatures.results import result_document_issue
-
-        approval = dossier.events.filter(action=Action.APPROVE).order_by("-at", "-pk").first()
-        result_document_issue(
-            dossier=dossier, approver=approval.actor if approval else None, clerical_officer=user
+            dossier, Action.ISSUE, user, Actor.CLERICAL_OFFICER, task.agency, data={"result_number": number}
         )
         _finish_processing(dossier, now)
     if dossier.tasks.filter(
@@ -248,27 +232,13 @@ def _finish_processing(dossier: Dossier, now: dt.datetime) -> None:
     dossier.save(update_fields=["processing_finished_at", "delivery_status"])
 
 
-def _active_task_for(dossier: Dossier, user: Any, roles: set[str]) -> Task:
-    from motcua.dossiers.selectors import user_roles_at
-
-    for task in dossier.tasks.filter(status=TaskStatus.ACTIVE, is_consultation=False).select_related(
-        "agency"
-    ):
-        if task.role in roles and task.role in user_roles_at(user=user, agency=task.agency):
-            return task
-    raise PermissionDeniedError(
-        "Bạn không có bước nào đang xử lý trong hồ sơ này / You have no active step on this dossier.",
-        {"dossier": dossier.code},
-    )
-
-
 def task_send_back(*, dossier: Dossier, leader: Any, reason: str) -> Dossier:
     """The leader returns the dossier to the previous stage for rework; the approval step reopens later."""
     if not reason.strip():
         raise ApplicationError("Vui lòng nêu lý do trả lại / Give the reason.", {"field": "reason"})
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
-        task = _active_task_for(dossier, leader, {Actor.LEADER})
+        task = active_task_for(dossier, leader, {Actor.LEADER})
         now = clock.now()
         task.status = TaskStatus.CANCELLED
         task.completed_at = now
@@ -307,7 +277,7 @@ def dossier_propose_refusal(*, dossier: Dossier, specialist: Any, reason: str) -
         raise ApplicationError("Vui lòng nêu lý do đề xuất từ chối / Give the reason.", {"field": "reason"})
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
-        task = _active_task_for(dossier, specialist, {Actor.SPECIALIST})
+        task = active_task_for(dossier, specialist, {Actor.SPECIALIST})
         _transition(
             dossier, Action.PROPOSE_REFUSAL, specialist, Actor.SPECIALIST, task.agency, reason=reason.strip()
         )
@@ -335,7 +305,7 @@ def consultation_request(
     """Ask another agency for its opinion in parallel (liên thông); it has its own budget."""
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
-        own = _active_task_for(dossier, specialist, {Actor.SPECIALIST})
+        own = active_task_for(dossier, specialist, {Actor.SPECIALIST})
         if agency.pk == own.agency_id:
             raise ApplicationError(
                 "Chọn một cơ quan khác để xin ý kiến / Choose another agency.", {"field": "agency"}
@@ -365,34 +335,3 @@ def consultation_request(
             data={"agency": agency.code, "task": task.pk, "due_at": task.due_at.isoformat()},
         )
     return task
-
-
-def tasks_shift_for_pause(*, dossier: Dossier, paused_at: dt.datetime, resumed_at: dt.datetime) -> None:
-    """Active steps keep the working time they had left when the clock stopped."""
-    for task in dossier.tasks.filter(status=TaskStatus.ACTIVE).exclude(due_at=None):
-        assert task.due_at is not None
-        task.due_at = deadlines.resume_due(
-            agency=task.agency, due_at=task.due_at, paused_at=paused_at, resumed_at=resumed_at
-        )
-        task.save(update_fields=["due_at"])
-
-
-# Decree 30/2020 Annex III abbreviations for the result's document type.
-RESULT_TYPE_ABBREVIATIONS = {
-    "licence": "GP",
-    "certificate": "GCN",
-    "decision": "QĐ",
-    "extract": "TL",
-    "other": "VB",
-}
-
-
-def _allocate_number(dossier: Dossier, now: dt.datetime) -> str:
-    """Number and symbol from the competent agency's register when the clerical officer leaves it blank."""
-    from motcua.core.clock import VIETNAM_TZ
-    from motcua.signatures.numbering import document_number_allocate
-
-    kind = RESULT_TYPE_ABBREVIATIONS.get(dossier.procedure_version.result_type, "VB")
-    return document_number_allocate(
-        agency=dossier.competent_agency, year=now.astimezone(VIETNAM_TZ).year, document_type=kind
-    )

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 
 from motcua.core.errors import ApplicationError
+from motcua.dossiers.paperwork import paperwork
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
@@ -25,7 +26,7 @@ class CheckedUpload:
     content_type: str
     size: int
     sha256: str
-    # For a PDF carrying digital signatures: the verification report made now (signatures.uploads).
+    # For a PDF carrying digital signatures: the verification report made now (through the port).
     signature_report: dict[str, Any] | None = None
 
 
@@ -68,9 +69,7 @@ def upload_check(upload: UploadedFile, *, field: str = "file") -> CheckedUpload:
             upload.seek(0)
             report = None
             if signed:
-                from motcua.signatures.uploads import uploaded_pdf_signature_report
-
-                report = uploaded_pdf_signature_report(upload.read())
+                report = paperwork().upload_signature_report(upload.read())
                 upload.seek(0)
             return CheckedUpload(
                 content_type=content_type, size=size, sha256=digest.hexdigest(), signature_report=report

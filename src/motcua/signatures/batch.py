@@ -20,6 +20,7 @@ from motcua.core import clock
 from motcua.core.errors import ApplicationError, PermissionDeniedError
 from motcua.dossiers import selectors
 from motcua.dossiers.models import Task, TaskStatus
+from motcua.dossiers.processing import task_complete
 from motcua.dossiers.workflow import Actor, DossierStatus
 from motcua.signatures.models import SigningRequest
 
@@ -65,8 +66,6 @@ class BatchOutcome:
 
 def results_batch_sign(*, leader: Any, codes: Sequence[str], password: str, otp: str = "") -> BatchOutcome:
     """Approve and sign each chosen dossier (see the module docstring)."""
-    from motcua.dossiers.processing import task_complete
-
     chosen = list(dict.fromkeys(c.strip() for c in codes if c.strip()))
     if not chosen:
         raise ApplicationError(
@@ -106,10 +105,3 @@ def results_batch_sign(*, leader: Any, codes: Sequence[str], password: str, otp:
             continue
         outcome.signed.append(code)
     return outcome
-
-
-def signing_request_complete(*, dossier: Any, signer: Any, pdf_name: str) -> None:
-    """The leader's signature was applied at issue: close the authorisation that covered it."""
-    SigningRequest.objects.filter(
-        dossier=dossier, signer=signer, status=SigningRequest.Status.PENDING
-    ).update(status=SigningRequest.Status.SIGNED, signed_at=clock.now(), pdf=pdf_name)

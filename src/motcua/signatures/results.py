@@ -18,6 +18,7 @@ from motcua.core import clock
 from motcua.core.clock import VIETNAM_TZ
 from motcua.core.errors import ApplicationError
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.workflow import Action
 from motcua.signatures.appearance import (
     AppearanceError,
     Placement,
@@ -34,8 +35,10 @@ from motcua.signatures.forms import (
     tracking_url,
 )
 from motcua.signatures.models import IssuedDocument
+from motcua.signatures.numbering import document_number_allocate
 from motcua.signatures.providers import signer_provider_for
 from motcua.signatures.render import document_anchors, document_render
+from motcua.signatures.services import signing_request_complete
 from motcua.signatures.signing import PkiFiles, SigningError
 
 TITLES = {
@@ -45,6 +48,37 @@ TITLES = {
     "extract": "Trích lục",
     "other": "Văn bản",
 }
+
+
+# Decree 30/2020 Annex III abbreviations for the result's document type.
+RESULT_TYPE_ABBREVIATIONS = {
+    "licence": "GP",
+    "certificate": "GCN",
+    "decision": "QĐ",
+    "extract": "TL",
+    "other": "VB",
+}
+
+
+def result_number_allocate(dossier: Dossier) -> str:
+    """Number and symbol from the competent agency's register, when the clerical officer gives none."""
+    kind = RESULT_TYPE_ABBREVIATIONS.get(dossier.procedure_version.result_type, "VB")
+    return document_number_allocate(
+        agency=dossier.competent_agency, year=clock.now().astimezone(VIETNAM_TZ).year, document_type=kind
+    )
+
+
+def result_issue(*, dossier: Dossier, clerical_officer: Any, number: str = "") -> str:
+    """The whole issue of a result in one call (the ``Paperwork`` port): the number (given, kept from an
+    earlier attempt, or the next of the register), then the signed document. Runs in the caller's
+    transaction: a signing failure rolls the number back with it."""
+    dossier.result_number = number.strip() or dossier.result_number or result_number_allocate(dossier)
+    dossier.save(update_fields=["result_number"])
+    approval = dossier.events.filter(action=Action.APPROVE).order_by("-at", "-pk").first()
+    result_document_issue(
+        dossier=dossier, approver=approval.actor if approval else None, clerical_officer=clerical_officer
+    )
+    return dossier.result_number
 
 
 def result_data(dossier: Dossier, *, approver: Any, document_url: str = "") -> dict[str, Any]:
@@ -143,8 +177,6 @@ def result_document_issue(*, dossier: Dossier, approver: Any, clerical_officer: 
     document.file.save(f"ket-qua-{dossier.code}.pdf", ContentFile(pdf), save=False)
     document.save()
     if approver is not None:
-        from motcua.signatures.batch import signing_request_complete
-
         signing_request_complete(dossier=dossier, signer=approver, pdf_name=str(document.file.name))
     return document
 

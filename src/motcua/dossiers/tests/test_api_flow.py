@@ -131,7 +131,7 @@ def test_a_failure_mid_submission_leaves_no_dossier_and_no_orphan_file(
 def test_full_online_flow_with_a_supplement_reaches_returned_and_is_rated(
     citizen_an, clerk_binh, specialist_chi, leader_dung, clerical_em, bulletin_version, frozen
 ) -> None:
-    from motcua.dossiers.services import rating_criteria_seed
+    from motcua.dossiers.reference import rating_criteria_seed
 
     rating_criteria_seed()
     citizen = _client(citizen_an)

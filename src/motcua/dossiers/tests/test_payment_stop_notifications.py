@@ -81,7 +81,6 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(
     # Every event is built by dossier_event_build (saved by dossier_event_record, or written with the
     # submission's single statement on PostgreSQL).
     monkeypatch.setattr(events, "dossier_event_build", explode)
-    monkeypatch.setattr(services, "dossier_event_build", explode)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
         _received(bulletin_version, citizen_an, None)
     assert not mail.outbox

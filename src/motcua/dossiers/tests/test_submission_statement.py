@@ -1,5 +1,6 @@
-"""On PostgreSQL an online submission is written in one statement (``services._submission_write_in_one_
-statement``). These tests hold it to the ORM path (``_submission_write``, used on SQLite): the same rows,
+"""On PostgreSQL an online submission is written in one statement
+(``services.submission_write.submission_write_in_one_statement``). These tests hold it to the ORM path
+(``submission_write_orm``, used on SQLite): the same rows,
 the same messages, delivered the same way, and nothing written when any part fails."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django_tasks_db.models import DBTaskResult
 
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier, DossierComponent, DossierEvent, DossierFee, DossierFile
+from motcua.dossiers.services import submission_write
 from motcua.dossiers.tests.conftest import pdf
 from motcua.notifications.models import Notification, NotificationStatus
 
@@ -88,7 +90,7 @@ def test_the_statement_writes_exactly_the_rows_the_orm_path_writes(
     writes = [q["sql"] for q in queries if not q["sql"].startswith(("SELECT", "SAVEPOINT", "RELEASE"))]
     assert len(writes) == 1
     assert writes[0].startswith("WITH seq AS (INSERT INTO")
-    monkeypatch.setattr(services, "_writes_in_one_statement", lambda: False)
+    monkeypatch.setattr(submission_write, "writes_in_one_statement", lambda: False)
     by_orm = services.dossier_submit(data=_submission(with_fees), user=citizen_an, idempotency_key="b")
 
     assert by_statement.code is not None
@@ -200,7 +202,7 @@ def test_a_counter_submission_is_written_alike_by_both_paths(
         return data
 
     by_statement = services.dossier_submit(data=at_counter(), user=clerk_binh, idempotency_key="c1")
-    monkeypatch.setattr(services, "_writes_in_one_statement", lambda: False)
+    monkeypatch.setattr(submission_write, "writes_in_one_statement", lambda: False)
     by_orm = services.dossier_submit(data=at_counter(), user=clerk_binh, idempotency_key="c2")
 
     statement_rows = _snapshot(by_statement)

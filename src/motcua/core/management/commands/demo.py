@@ -18,7 +18,7 @@ class Command(BaseCommand):
         from motcua.catalog.demo import load_demo_catalogue
         from motcua.core.auth import demo_api_token
         from motcua.dossiers.demo import load_demo_dossiers
-        from motcua.dossiers.services import rating_criteria_seed, status_mapping_seed
+        from motcua.dossiers.reference import rating_criteria_seed, status_mapping_seed
 
         with transaction.atomic():
             load_demo_agencies()

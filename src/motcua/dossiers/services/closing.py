@@ -1,0 +1,156 @@
+"""Closing a dossier: the result handed over (counter, post, online), the applicant's withdrawal (form 05
+when it was already received), the competent agency's stop notice (form 05) and the applicant's rating."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+
+from motcua.core import clock
+from motcua.core.errors import ApplicationError
+from motcua.dossiers.events import dossier_event_record
+from motcua.dossiers.models import (
+    DeliveryStatus,
+    Dossier,
+    Rating,
+    RatingCriterion,
+    RatingLevel,
+    ReturnMethod,
+    Task,
+    TaskStatus,
+)
+from motcua.dossiers.paperwork import paperwork
+from motcua.dossiers.selectors import user_roles_at
+from motcua.dossiers.transitions import dossier_transition, require_clerk_at
+from motcua.dossiers.workflow import Action, Actor, DossierStatus
+
+
+def dossier_return_result(
+    *, dossier: Dossier, clerk: Any, method: str, recipient: str, note: str = ""
+) -> Dossier:
+    """Hand the result over (counter, post or online) and record who received it."""
+    if method not in ReturnMethod.values:
+        raise ApplicationError(
+            "Hình thức trả kết quả không hợp lệ / Unknown return method.", {"field": "method"}
+        )
+    if not recipient.strip():
+        raise ApplicationError(
+            "Vui lòng ghi tên người nhận / Enter who received the result.", {"field": "recipient"}
+        )
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        agency = require_clerk_at(dossier, clerk)
+        now = clock.now()
+        for task in Task.objects.filter(dossier=dossier, status__in=[TaskStatus.ACTIVE, TaskStatus.WAITING]):
+            task.status = TaskStatus.DONE if task.status == TaskStatus.ACTIVE else TaskStatus.CANCELLED
+            task.completed_at = now
+            task.save(update_fields=["status", "completed_at"])
+        dossier.returned_at = now
+        dossier.return_method = method
+        dossier.delivery_status = DeliveryStatus.DELIVERED
+        dossier.save(update_fields=["returned_at", "return_method", "delivery_status"])
+        dossier_transition(
+            dossier=dossier,
+            action=Action.RETURN_RESULT,
+            actor=clerk,
+            actor_role=Actor.ONE_STOP_CLERK,
+            actor_agency=agency,
+            reason=note,
+            data={"method": method, "recipient": recipient.strip()},
+        )
+    return dossier
+
+
+def dossier_withdraw(*, dossier: Dossier, user: Any, reason: str) -> Dossier:
+    if dossier.applicant_user_id is None or getattr(user, "pk", None) != dossier.applicant_user_id:
+        raise ApplicationError("Chỉ chủ hồ sơ được rút hồ sơ / Only the applicant can withdraw.")
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        dossier_transition(
+            dossier=dossier,
+            action=Action.WITHDRAW,
+            actor=user,
+            actor_role=Actor.APPLICANT,
+            actor_agency=None,
+            reason=reason.strip(),
+        )
+        if dossier.received_at is not None and dossier.processing_finished_at is None:
+            dossier.processing_finished_at = clock.now()
+            dossier.save(update_fields=["processing_finished_at"])
+            paperwork().form_issue(dossier=dossier, kind="05", actor=user)
+    return dossier
+
+
+def dossier_rate(*, dossier: Dossier, user: Any, scores: Mapping[str, int], comment: str = "") -> Any:
+    """The applicant rates the service once, on the criteria in force (RatingCriterion)."""
+    if dossier.applicant_user_id is None or getattr(user, "pk", None) != dossier.applicant_user_id:
+        raise ApplicationError("Chỉ chủ hồ sơ được đánh giá / Only the applicant can rate.")
+    if dossier.status not in (
+        DossierStatus.RETURNED,
+        DossierStatus.ISSUED,
+        DossierStatus.REFUSED,
+        DossierStatus.REFUSED_AT_INTAKE,
+    ):
+        raise ApplicationError("Chỉ đánh giá khi hồ sơ đã có kết quả / Rate once the dossier has a result.")
+    today = clock.local_today()
+    criteria = list(RatingCriterion.objects.filter(valid_from__lte=today).exclude(valid_to__lt=today))
+    errors = {}
+    clean: dict[str, int] = {}
+    for criterion in criteria:
+        value = scores.get(criterion.code)
+        if value is None or int(value) not in RatingLevel.values:
+            errors[criterion.code] = "Vui lòng chọn mức đánh giá / Choose a rating."
+        else:
+            clean[criterion.code] = int(value)
+    if errors:
+        raise ApplicationError(
+            "Vui lòng đánh giá đủ các tiêu chí / Rate every criterion.", {"fields": errors}
+        )
+    with transaction.atomic():
+        if Rating.objects.filter(dossier=dossier).exists():
+            raise ApplicationError("Hồ sơ đã được đánh giá / This dossier has already been rated.")
+        rating = Rating.objects.create(
+            dossier=dossier, scores=clean, comment=comment.strip(), rated_at=clock.now()
+        )
+        dossier_event_record(
+            dossier=dossier,
+            action="rate",
+            actor=user,
+            actor_role=Actor.APPLICANT,
+            actor_agency=None,
+            from_status=dossier.status,
+            to_status=dossier.status,
+            data={"scores": clean},
+        )
+    return rating
+
+
+def dossier_stop(*, dossier: Dossier, leader: Any, reason: str) -> Dossier:
+    """The competent agency stops processing with a notice (form 05; DVCQG status 8)."""
+    if not reason.strip():
+        raise ApplicationError("Vui lòng nêu lý do dừng xử lý / Give the reason.", {"field": "reason"})
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        if "leader" not in user_roles_at(user=leader, agency=dossier.competent_agency):
+            raise ApplicationError(
+                "Chỉ lãnh đạo cơ quan giải quyết được dừng xử lý / Only a leader of the "
+                "competent agency can stop processing."
+            )
+        dossier_transition(
+            dossier=dossier,
+            action=Action.STOP,
+            actor=leader,
+            actor_role=Actor.LEADER,
+            actor_agency=dossier.competent_agency,
+            reason=reason.strip(),
+        )
+        now = clock.now()
+        dossier.processing_finished_at = now
+        dossier.save(update_fields=["processing_finished_at"])
+        Task.objects.filter(dossier=dossier, status__in=[TaskStatus.ACTIVE, TaskStatus.WAITING]).update(
+            status=TaskStatus.CANCELLED, completed_at=now
+        )
+        paperwork().form_issue(dossier=dossier, kind="05", actor=leader)
+    return dossier

@@ -1,0 +1,342 @@
+"""Submission (Decree 61/2018 art. 15–17, Decree 45/2020): an applicant (online, by post) or a clerk at the
+counter hands in a dossier. Validation, the unsaved rows both write paths share, and the drafts; the
+rows are written by ``submission_write``."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+
+from motcua.agencies.models import Agency
+from motcua.catalog.models import Channel, ProcedureVersion
+from motcua.core import clock
+from motcua.core.errors import ApplicationError
+from motcua.dossiers.codes import dossier_code_allocate
+from motcua.dossiers.models import (
+    ApplicantKind,
+    Dossier,
+    DossierComponent,
+    DossierFee,
+    DossierFile,
+    PaymentStatus,
+    ReturnMethod,
+)
+from motcua.dossiers.services import submission_write
+from motcua.dossiers.transitions import dossier_transition
+from motcua.dossiers.uploads import upload_check
+from motcua.dossiers.workflow import Action, Actor, DossierStatus, transition_for
+
+
+@dataclass
+class ApplicantData:
+    name: str
+    id_number: str
+    kind: str = ApplicantKind.CITIZEN
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    submitter_name: str = ""
+    submitter_id_number: str = ""
+    authorisation_note: str = ""
+
+
+@dataclass
+class SubmissionData:
+    version: ProcedureVersion
+    applicant: ApplicantData
+    channel: str = Channel.ONLINE
+    return_method: str = ReturnMethod.ONLINE
+    summary: str = ""
+    form_data: dict[str, Any] = field(default_factory=dict)
+    receiving_agency: Agency | None = None
+    helped_at: Agency | None = None
+    # catalogue component id -> uploaded files
+    files: Mapping[int, Sequence[UploadedFile]] = field(default_factory=dict)
+    # At the counter: the citizen's account when they have one (so the dossier shows in "my dossiers").
+    applicant_user: Any = None
+
+
+# Free text a citizen types: the database columns bound the applicant's fields; these bound the rest.
+SUMMARY_MAX_LENGTH = 5_000
+FORM_DATA_MAX_CHARS = 64_000
+_PHONE = re.compile(r"\+?[0-9][0-9 .-]{6,18}[0-9]")
+
+
+def _too_long(limit: int) -> str:
+    return f"Tối đa {limit:,} ký tự / At most {limit:,} characters."
+
+
+def _applicant_field_errors(data: SubmissionData) -> dict[str, str]:
+    """Field errors for the applicant's details (every channel: API, portal, counter, post), so that a
+    value the database would refuse is a message on its field and not a server error."""
+    applicant = data.applicant
+    errors: dict[str, str] = {}
+    if applicant.kind not in ApplicantKind.values:
+        errors["applicant_kind"] = "Loại chủ hồ sơ không hợp lệ / Unknown kind of applicant."
+    texts = {
+        "applicant_name": applicant.name,
+        "applicant_phone": applicant.phone,
+        "applicant_email": applicant.email,
+        "applicant_address": applicant.address,
+        "submitter_name": applicant.submitter_name,
+        "submitter_id_number": applicant.submitter_id_number,
+        "authorisation_note": applicant.authorisation_note,
+    }
+    for name, value in texts.items():
+        limit = getattr(Dossier._meta.get_field(name), "max_length", None)
+        if limit is not None and len(value.strip()) > limit:
+            errors[name] = _too_long(limit)
+    phone = applicant.phone.strip()
+    if phone and "applicant_phone" not in errors and not _PHONE.fullmatch(phone):
+        errors["applicant_phone"] = "Số điện thoại không hợp lệ / The phone number is not valid."
+    email = applicant.email.strip()
+    if email and "applicant_email" not in errors:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["applicant_email"] = "Địa chỉ thư điện tử không hợp lệ / The e-mail address is not valid."
+    submitter_id = applicant.submitter_id_number.strip()
+    if submitter_id and not (len(submitter_id) == 12 and submitter_id.isdigit()):
+        errors["submitter_id_number"] = (
+            "Số định danh cá nhân của người nộp thay gồm 12 chữ số / The representative's personal ID "
+            "number has 12 digits."
+        )
+    return errors
+
+
+def _validate_submission(data: SubmissionData, *, as_draft: bool = False) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not data.applicant.name.strip():
+        errors["applicant_name"] = "Vui lòng nhập tên chủ hồ sơ / Enter the applicant's name."
+    id_number = data.applicant.id_number.strip()
+    if data.applicant.kind == ApplicantKind.CITIZEN and not (len(id_number) == 12 and id_number.isdigit()):
+        errors["applicant_id_number"] = (
+            "Số định danh cá nhân gồm 12 chữ số / The personal ID number has 12 digits."
+        )
+    if data.applicant.kind == ApplicantKind.BUSINESS and not (10 <= len(id_number) <= 14):
+        errors["applicant_id_number"] = "Mã số doanh nghiệp không hợp lệ / The enterprise code is not valid."
+    errors.update(_applicant_field_errors(data))
+    if data.return_method not in ReturnMethod.values:
+        errors["return_method"] = "Hình thức nhận kết quả không hợp lệ / Unknown way of receiving the result."
+    if len(data.summary) > SUMMARY_MAX_LENGTH:
+        errors["summary"] = _too_long(SUMMARY_MAX_LENGTH)
+    if len(json.dumps(data.form_data, ensure_ascii=False)) > FORM_DATA_MAX_CHARS:
+        errors["form_data"] = (
+            "Nội dung tờ khai quá dài / The form content is too long "
+            f"(tối đa / at most {FORM_DATA_MAX_CHARS:,} ký tự / characters)."
+        )
+    if data.channel not in data.version.channels:
+        errors["channel"] = (
+            "Thủ tục này không nhận hồ sơ qua kênh đã chọn / This procedure is not offered on that channel."
+        )
+    components = {c.pk: c for c in _components(data.version)}
+    for component_id in data.files:
+        if component_id not in components:
+            errors[f"component_{component_id}"] = (
+                "Thành phần hồ sơ không thuộc thủ tục / The component does not belong to this procedure."
+            )
+    if data.channel == Channel.ONLINE and not as_draft:
+        for component in components.values():
+            if component.required and not data.files.get(component.pk):
+                errors[f"component_{component.pk}"] = (
+                    f"Thiếu thành phần bắt buộc: {component.name} / A required component is missing."
+                )
+    return errors
+
+
+def dossier_submit(
+    *, data: SubmissionData, user: Any, idempotency_key: str = "", as_draft: bool = False
+) -> Dossier:
+    """Create and submit a dossier (online or by post) under one code; returns the existing dossier when
+    the same user retries with the same idempotency key.
+
+    Nothing is left behind on failure: the rows roll back and files already written are deleted.
+    """
+    creator = user if getattr(user, "is_authenticated", False) else None
+    # No look-up before the insert: the unique (created_by, idempotency_key) constraint decides, so the
+    # common case (a first attempt) costs no extra query and concurrent retries cannot both win.
+    errors = _validate_submission(data, as_draft=as_draft)
+    checked = {
+        cid: [upload_check(f, field=f"component_{cid}") for f in files] for cid, files in data.files.items()
+    }
+    if errors:
+        raise ApplicationError(
+            "Hồ sơ chưa hợp lệ, vui lòng kiểm tra các trường được đánh dấu / The dossier is not valid; "
+            "check the marked fields.",
+            {"fields": errors},
+        )
+    at_counter = data.channel == Channel.COUNTER
+    actor_role = Actor.ONE_STOP_CLERK if at_counter else Actor.APPLICANT
+    # The dossier is written in its submitted state at once (one INSERT instead of INSERT + UPDATE).
+    transition = None if as_draft else transition_for(Action.SUBMIT, DossierStatus.DRAFT, actor_role)
+    rows = submission_write.SubmissionRows(
+        dossier=_dossier_build(
+            data=data,
+            creator=creator,
+            idempotency_key=idempotency_key,
+            as_draft=as_draft,
+            status=transition.target if transition else DossierStatus.DRAFT,
+        )
+    )
+    try:
+        rows.fees = _fees_build(data=data, dossier=rows.dossier)
+        rows.components = _components_build(data=data, dossier=rows.dossier, checked=checked, creator=creator)
+        if transition is not None and submission_write.writes_in_one_statement():
+            submission_write.submission_write_in_one_statement(
+                rows,
+                actor=creator,
+                actor_role=actor_role,
+                actor_agency=data.receiving_agency if at_counter else None,
+            )
+        else:
+            submission_write.submission_write_orm(
+                rows,
+                submitted=transition is not None,
+                actor=creator,
+                actor_role=actor_role,
+                actor_agency=data.receiving_agency if at_counter else None,
+            )
+    except IntegrityError:
+        files_delete(rows.files)
+        if idempotency_key and creator is not None:
+            # A retry (or a concurrent retry that won the race): answer with the first attempt's dossier.
+            existing = Dossier.objects.filter(created_by=creator, idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing
+        raise
+    except BaseException:
+        files_delete(rows.files)
+        raise
+    dossier = rows.dossier
+    dossier._just_created = True  # type: ignore[attr-defined]  # lets the API answer 201 instead of 200
+    return dossier
+
+
+def dossier_submit_draft(*, dossier: Dossier, user: Any) -> Dossier:
+    """Send a saved draft: check the required components now, give it its code, submit."""
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        if dossier.applicant_user_id != getattr(user, "pk", None):
+            raise ApplicationError("Không tìm thấy hồ sơ / Dossier not found.")
+        missing = {
+            f"component_{c.catalogue_component_id}": f"Thiếu thành phần bắt buộc: {c.name} / A required "
+            "component is missing."
+            for c in dossier.components.select_related("catalogue_component")
+            if c.catalogue_component is not None and c.catalogue_component.required and not c.files.exists()
+        }
+        if missing and dossier.channel == Channel.ONLINE:
+            raise ApplicationError(
+                "Hồ sơ chưa đủ thành phần / The dossier is incomplete.", {"fields": missing}
+            )
+        dossier.code = dossier_code_allocate(agency=dossier.receiving_agency, day=clock.local_today())
+        dossier.submitted_at = clock.now()
+        dossier.save(update_fields=["code", "submitted_at"])
+        dossier_transition(
+            dossier=dossier, action=Action.SUBMIT, actor=user, actor_role=Actor.APPLICANT, actor_agency=None
+        )
+    return dossier
+
+
+def _components(version: ProcedureVersion) -> list[Any]:
+    # .all() reuses a prefetch when the caller made one (procedure_version_for_submission).
+    return list(version.components.all())
+
+
+def files_delete(files: Sequence[DossierFile]) -> None:
+    for stored in files:
+        with contextlib.suppress(OSError):
+            stored.file.delete(save=False)
+
+
+def _dossier_build(
+    *, data: SubmissionData, creator: Any, idempotency_key: str, as_draft: bool, status: str
+) -> Dossier:
+    version = data.version
+    receiving_agencies = list(version.receiving_agencies.all())  # prefetched on the hot path
+    receiving = data.receiving_agency or (
+        receiving_agencies[0] if receiving_agencies else version.competent_agency
+    )
+    applicant = data.applicant
+    return Dossier(
+        code=None,  # given last, when the dossier is written: see _submission_write
+        procedure_version=version,
+        status=status,
+        channel=data.channel,
+        applicant_user=data.applicant_user if data.channel != Channel.ONLINE else creator,
+        applicant_kind=applicant.kind,
+        applicant_name=applicant.name.strip(),
+        applicant_id_number=applicant.id_number.strip(),
+        applicant_phone=applicant.phone.strip(),
+        applicant_email=applicant.email.strip(),
+        applicant_address=applicant.address.strip(),
+        submitter_name=applicant.submitter_name.strip(),
+        submitter_id_number=applicant.submitter_id_number.strip(),
+        authorisation_note=applicant.authorisation_note.strip(),
+        summary=data.summary,
+        form_data=data.form_data,
+        helped_at=data.helped_at,
+        receiving_agency=receiving,
+        competent_agency=version.competent_agency,
+        return_method=data.return_method,
+        idempotency_key=idempotency_key if creator is not None else "",
+        created_by=creator,
+        submitted_at=None if as_draft else clock.now(),
+    )
+
+
+def _fees_build(*, data: SubmissionData, dossier: Dossier) -> list[DossierFee]:
+    """The fee lines due on this channel; the dossier's payment status follows from them."""
+    fees = [
+        DossierFee(dossier=dossier, name=fee.name, amount=fee.amount)
+        for fee in data.version.fees.all()
+        if fee.channel in ("", data.channel)
+    ]
+    dossier.payment_status = (
+        PaymentStatus.DUE if any(fee.amount > 0 for fee in fees) else PaymentStatus.NOT_REQUIRED
+    )
+    return fees
+
+
+def _components_build(
+    *, data: SubmissionData, dossier: Dossier, checked: Mapping[int, Sequence[Any]], creator: Any
+) -> list[tuple[DossierComponent, list[DossierFile]]]:
+    """One dossier component per catalogue component, with the uploaded files — written to storage
+    now (the rows come later), so the caller deletes them if the rows are not written."""
+    built: list[tuple[DossierComponent, list[DossierFile]]] = []
+    for component in _components(data.version):
+        files: list[DossierFile] = []
+        built.append(
+            (
+                DossierComponent(
+                    dossier=dossier,
+                    catalogue_component=component,
+                    name=component.name,
+                    originals=component.originals,
+                    copies=component.copies,
+                ),
+                files,
+            )
+        )
+        for upload, check in zip(
+            data.files.get(component.pk, ()), checked.get(component.pk, ()), strict=True
+        ):
+            stored = DossierFile(
+                original_name=upload.name or "tep",
+                content_type=check.content_type,
+                size=check.size,
+                sha256=check.sha256,
+                signature_report=check.signature_report,
+                uploaded_by=creator,
+            )
+            stored.file.save(upload.name or "tep", upload, save=False)
+            files.append(stored)
+    return built

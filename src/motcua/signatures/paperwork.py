@@ -1,0 +1,26 @@
+"""The signatures app's implementation of the dossiers' ``Paperwork`` port, registered in
+``SignaturesConfig.ready``. Each method imports its module when first called: rendering and signing
+load typst and pyHanko, which a process that never issues a document need not pay for at start-up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from motcua.dossiers.models import Dossier
+
+
+class SignaturesPaperwork:
+    def form_issue(self, *, dossier: Dossier, kind: str, actor: Any) -> Any:
+        from motcua.signatures.issuing import form_document_issue
+
+        return form_document_issue(dossier=dossier, kind=kind, actor=actor)
+
+    def result_issue(self, *, dossier: Dossier, clerical_officer: Any, number: str = "") -> str:
+        from motcua.signatures.results import result_issue
+
+        return result_issue(dossier=dossier, clerical_officer=clerical_officer, number=number)
+
+    def upload_signature_report(self, content: bytes) -> dict[str, Any]:
+        from motcua.signatures.uploads import uploaded_pdf_signature_report
+
+        return uploaded_pdf_signature_report(content)
