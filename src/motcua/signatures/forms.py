@@ -17,12 +17,14 @@ from typing import Any
 
 import segno
 from django.conf import settings
+from django.db.models import Q
 
 from motcua.agencies.models import Agency
 from motcua.catalog.models import LegalBasis, ProcedureVersion, ResultType
 from motcua.core.clock import VIETNAM_TZ
 from motcua.dossiers.models import ApplicantKind, Dossier, DossierEvent, Task, TaskStatus
 from motcua.dossiers.workflow import Action, DossierStatus
+from motcua.signatures.appearance import SIGNATURE_SPACE_MM
 
 
 def _moment(value: Any) -> str:
@@ -31,37 +33,62 @@ def _moment(value: Any) -> str:
 
 
 def receipt_data(dossier: Dossier) -> dict[str, Any]:
-    """Form 01: receipt and appointment slip."""
+    """Form 01: receipt and appointment slip, with the entry it takes in the receiving unit's register."""
     version = dossier.procedure_version
     agency = dossier.receiving_agency
-    received = dossier.received_at.astimezone(VIETNAM_TZ) if dossier.received_at else None
     event = dossier.events.filter(action="receive").select_related("actor").first()
-    link = f"{settings.SITE_URL}/tra-cuu/?code={dossier.code}"
     limit_value = format(version.time_limit_value.normalize(), "f")
     return {
-        "title": "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
-        "parent": agency.parent.name if agency.parent else "",
-        "agency": agency.name,
-        "number": f"{dossier.code.rsplit('-', 1)[-1] if dossier.code else ''}/{agency.abbreviation or 'TN'}",
-        "place": "Minh Sơn" if agency.code.endswith("H99") else agency.name,
-        "day": f"{received:%d}" if received else "",
-        "month": f"{received:%m}" if received else "",
-        "year": f"{received:%Y}" if received else "",
-        "code": dossier.code or "",
-        "applicant": dossier.applicant_name,
-        "address": dossier.applicant_address,
-        "phone": dossier.applicant_phone,
-        "procedure": version.name,
+        **letterhead(
+            agency=agency,
+            title=FORMS["01"].title,
+            number=receipt_number(dossier),
+            when=dossier.received_at or dossier.submitted_at or dossier.created_at,
+            qr_url=tracking_url(dossier),
+            qr_caption="Quét mã QR để tra cứu tình trạng hồ sơ",
+        ),
+        **_applicant(dossier),
         "components": [
             f"{c.name} ({c.originals} bản chính, {c.copies} bản sao)" for c in dossier.components.all()
         ],
+        "sets": "01",  # one dossier, one set: the system keeps a dossier per request
         "limit": f"{limit_value} {version.get_time_limit_unit_display().lower()}",
         "received": _moment(dossier.received_at) if dossier.received_at else "",
         "appointment": _moment(dossier.appointment_at) if dossier.appointment_at else "",
         "return_method": dossier.get_return_method_display(),
+        "register": register_entry(dossier),
         "receiver": str(event.actor) if event and event.actor else "",
-        "qr": segno.make(link, error="m").svg_inline(scale=2),
     }
+
+
+def receipt_number(dossier: Dossier) -> str:
+    """ "0001/TTPVHCC": the sequence of the dossier code at the receiving unit, then its abbreviation."""
+    agency = dossier.receiving_agency
+    return f"{(dossier.code or '').rsplit('-', 1)[-1]}/{agency.abbreviation or 'TN'}"
+
+
+def register_entry(dossier: Dossier) -> dict[str, Any]:
+    """Form 01's "Vào Sổ … Quyển số … Số thứ tự": the receiving unit keeps one dossier register a year
+    (form 07), so the book is the year of receipt and the entry the dossier's rank among the dossiers the
+    unit received that year (ties on the same instant broken by id, as the register lists them)."""
+    if dossier.received_at is None:
+        return {"book": "", "entry": 0}
+    year = dossier.received_at.astimezone(VIETNAM_TZ).year
+    entry = (
+        Dossier.objects.filter(
+            receiving_agency_id=dossier.receiving_agency_id,
+            received_at__gte=dt.datetime(year, 1, 1, tzinfo=VIETNAM_TZ),
+        )
+        .filter(
+            Q(received_at__lt=dossier.received_at) | Q(received_at=dossier.received_at, pk__lte=dossier.pk)
+        )
+        .count()
+    )
+    return {"book": str(year), "entry": entry}
+
+
+def _register_symbol(kind: str, agency: Agency) -> str:
+    return f"{FORMS[kind].symbol}-{agency.abbreviation or agency.code}"
 
 
 # --- The catalogue of forms -------------------------------------------------------------------------
@@ -231,12 +258,27 @@ def _person_signer(role_title: str, user: Any) -> dict[str, Any]:
     return {"lines": [role_title], "note": "(Ký và ghi rõ họ tên)", "name": _person(user)}
 
 
+def representative(dossier: Dossier) -> dict[str, str] | None:
+    """The person who submitted on the applicant's behalf under an authorisation (Circular 03/2025 Annex I:
+    "người được ủy quyền"), or None when the applicant acted in person."""
+    if not dossier.submitter_name.strip():
+        return None
+    return {
+        "name": dossier.submitter_name,
+        "id_number": dossier.submitter_id_number,
+        "authorisation": dossier.authorisation_note,
+    }
+
+
 def _applicant(dossier: Dossier) -> dict[str, Any]:
     business = dossier.applicant_kind == ApplicantKind.BUSINESS
     return {
         "applicant": dossier.applicant_name,
         "addressee": "Quý tổ chức" if business else "Ông/Bà",
+        # Annex I asks for the personal identification number; an organisation gives its enterprise code.
+        "id_label": "Mã số doanh nghiệp" if business else "Số định danh cá nhân",
         "id_number": dossier.applicant_id_number,
+        "representative": representative(dossier),
         "address": dossier.applicant_address,
         "phone": dossier.applicant_phone,
         "email": dossier.applicant_email,
@@ -329,21 +371,38 @@ def refusal_data(
 def apology_data(
     dossier: Dossier, event: DossierEvent, *, agency: Agency, number: str, issued_at: dt.datetime, qr_url: str
 ) -> dict[str, Any]:
-    """Form 04: the apology with the reason for the delay and the new appointment (once per dossier)."""
-    previous = event.data.get("previous_appointment_at")
-    new = event.data.get("new_appointment_at")
+    """Form 04 (Circular 03/2025 Annex I): the apology, the reason for the delay and the extension of the
+    settling time asked for, up to the new appointment (once per dossier)."""
+    previous_at = event.data.get("previous_appointment_at")
+    new_at = event.data.get("new_appointment_at")
+    previous = dt.datetime.fromisoformat(previous_at) if previous_at else None
+    new = dt.datetime.fromisoformat(new_at) if new_at else None
     leader = event.actor if event.actor_role == "leader" else None
     return {
         **_issued(FORMS["04"], agency=agency, number=number, issued_at=issued_at, qr_url=qr_url),
         **_applicant(dossier),
         "receiving_agency": dossier.receiving_agency.name,
-        "previous_appointment": _moment(dt.datetime.fromisoformat(previous)) if previous else "",
-        "new_appointment": _moment(dt.datetime.fromisoformat(new)) if new else "",
+        "previous_appointment": _moment(previous) if previous else "",
+        "new_appointment": _moment(new) if new else "",
+        "extension": extension_text(agency, previous, new) if previous and new else "",
         "reason": event.reason,
         # The head of the processing agency signs; an officer who sends it leaves the name to the head.
         "signer": signer_for(agency, leader),
         "recipients": [*_recipients(dossier)[:1], f"{dossier.receiving_agency.name};", "Lưu: VT, hồ sơ."],
     }
+
+
+def extension_text(agency: Agency, previous: dt.datetime, new: dt.datetime) -> str:
+    """The extension asked for, in the agency's working time: "4 ngày làm việc", "3 ngày 7 giờ làm việc"."""
+    from motcua.calendar.selectors import work_calendar_for
+
+    calendar = work_calendar_for(agency=agency)
+    minutes = max(0, calendar.working_minutes_between(previous, new))
+    day = calendar.day_minutes(calendar.working_day_on_or_after(calendar.local(previous).date())) or 480
+    days, rest = divmod(minutes, day)
+    hours = f"{round(rest / 60, 1):g}".replace(".", ",")
+    parts = ([f"{days} ngày"] if days else []) + ([f"{hours} giờ"] if rest else [])
+    return f"{' '.join(parts) or '0 ngày'} làm việc"
 
 
 def stop_notice_data(
@@ -502,19 +561,20 @@ def control_slip_data(
 ) -> dict[str, Any]:
     """Form 06, rendered on demand: the header of the dossier and one row per hand-over."""
     agency = dossier.receiving_agency
-    receipt_number = f"{(dossier.code or '').rsplit('-', 1)[-1]}/{agency.abbreviation or 'TN'}"
     coordinating = sorted({t.agency.name for t in tasks if t.is_consultation})
+    # One slip goes with each dossier: it takes the dossier's entry in the receiving unit's register.
+    entry = register_entry(dossier)["entry"]
     return {
         **letterhead(
             agency=agency,
             title=FORMS["06"].title,
-            number="",
+            number=f"{entry:02d}/{_register_symbol('06', agency)}" if entry else "",
             when=now,
             qr_url=tracking_url(dossier),
             qr_caption="Quét mã QR để tra cứu tình trạng hồ sơ",
         ),
         **_applicant(dossier),
-        "receipt_number": receipt_number,
+        "receipt_number": receipt_number(dossier),
         "received_moment": _moment(dossier.received_at) if dossier.received_at else "",
         "appointment": _moment(dossier.appointment_at) if dossier.appointment_at else "",
         "lead_agency": dossier.competent_agency.name,
@@ -564,6 +624,7 @@ def register_data(
                 "result_received": _stamp(dossier.processing_finished_at),
                 "returned": _stamp(dossier.returned_at),
                 "recipient": str(returned.data.get("recipient", "")) if returned else "",
+                "return_method": dossier.get_return_method_display(),
                 "note": note,
             }
         )
@@ -572,7 +633,8 @@ def register_data(
             agency=agency,
             title=FORMS["07"].title,
             summary=f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}",
-            number="",
+            # The register is kept a book a year (form 01's "Quyển số"); the extract carries its number.
+            number=f"{register_book(start, end)}/{_register_symbol('07', agency)}",
             when=now,
             qr_url=link,
             qr_caption="Quét mã QR để mở sổ theo dõi hồ sơ trên hệ thống",
@@ -580,6 +642,10 @@ def register_data(
         "rows": rows,
         "printed": _moment(now),
     }
+
+
+def register_book(start: dt.date, end: dt.date) -> str:
+    return str(start.year) if start.year == end.year else f"{start.year}-{end.year}"
 
 
 # --- Result documents: licence, certificate, decision -----------------------------------------------
@@ -648,7 +714,8 @@ def result_details(dossier: Dossier, *, approver: Any, agency: Agency) -> dict[s
         "articles": articles,
         "result_title": name.upper(),
         "decision_summary": f"Về việc {_lower_first(version.name)}",
-        "signer": signer_for(agency, approver),
+        # Signed with the seal: the block leaves room for the seal and both captions (appearance.py).
+        "signer": {**signer_for(agency, approver), "space": SIGNATURE_SPACE_MM},
         "recipients": [
             f"{dossier.applicant_name};",
             "Như Điều 3;" if version.result_type == ResultType.DECISION else "Cơ quan có liên quan;",

@@ -96,7 +96,7 @@ def result_data(dossier: Dossier, *, approver: Any, document_url: str = "") -> d
     if document_url:
         qr_url, qr_caption = (
             document_url,
-            "Quét mã QR để xác minh văn bản điện tử / Scan to verify this document",
+            "Quét mã QR để xác minh văn bản điện tử",
         )
     else:
         qr_url = tracking_url(dossier)

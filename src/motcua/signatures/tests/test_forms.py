@@ -17,6 +17,7 @@ from motcua.core import clock
 from motcua.dossiers import processing, services
 from motcua.dossiers.models import Dossier, TaskStatus
 from motcua.dossiers.tests.conftest import VN, pdf
+from motcua.signatures.appearance import placements_for_anchor
 from motcua.signatures.forms import (
     FORMS,
     control_rows,
@@ -25,13 +26,14 @@ from motcua.signatures.forms import (
     item_split,
     legal_basis_line,
     place_of,
+    receipt_data,
     register_data,
     result_template,
 )
 from motcua.signatures.issuing import form_document_issue
 from motcua.signatures.models import IssuedDocument
-from motcua.signatures.render import document_render
-from motcua.signatures.results import result_data
+from motcua.signatures.render import document_anchors, document_font, document_render
+from motcua.signatures.results import A4_HEIGHT_PT, result_data
 
 pytestmark = pytest.mark.django_db
 
@@ -170,7 +172,7 @@ def test_a_refusal_after_appraisal_issues_form_03_in_the_competent_agency_s_name
     assert "Hoàng Văn Dũng" in text
 
 
-def test_an_apology_stores_form_04_with_the_old_and_the_new_appointment(
+def test_an_apology_stores_form_04_with_the_reason_and_the_extension_asked(
     citizen_an, clerk_binh, specialist_chi, bulletin_version, frozen, tmp_path
 ) -> None:
     dossier = _received(bulletin_version, citizen_an, clerk_binh)
@@ -182,11 +184,17 @@ def test_an_apology_stores_form_04_with_the_old_and_the_new_appointment(
     document = _only(dossier, "04")
     assert document.number == "01/PXL-SVHTTDL"
     text = _stored_text(document, tmp_path)
-    assert "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in text
+    # Circular 03/2025 Annex I's title (legal-review 3.2), not the old "phiếu xin lỗi và hẹn lại".
+    assert "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT" in text
+    assert "HẸN LẠI" not in text
     assert dossier.code in text
+    assert "Số định danh cá nhân: 001090012345" in text
     assert "Chờ ý kiến của Bộ #1" in text
     assert "16 giờ 00 phút, ngày 14/03/2025" in text  # the new appointment
     assert "10/03/2025" in text  # the appointment that will be missed
+    # 17:00 on Monday 10/03 to 16:00 on Friday 14/03: three working days, then Friday's morning (4 h)
+    # and 13:30–16:00 (2.5 h).
+    assert _flat("đề nghị gia hạn thời gian giải quyết hồ sơ thêm 3 ngày 6,5 giờ làm việc;") in _flat(text)
 
 
 def test_stopping_stores_form_05_signed_by_the_leader(
@@ -614,3 +622,329 @@ def test_the_signature_block_follows_the_authority_of_the_signer(commune, cultur
     deputy = SimpleNamespace(title="Phó Chủ tịch", __str__=lambda self: "x")
     assert signer_for(commune, deputy)["lines"] == ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
     assert signer_for(culture_department, None) == {"lines": ["GIÁM ĐỐC"], "note": "", "name": ""}
+
+
+# --- Circular 03/2025 Annex I fields (legal-review 3.3, 3.5) ---------------------------------------------
+
+
+def _with_representative(version: Any, citizen: Any, clerk: Any) -> Dossier:
+    components = list(version.components.order_by("order"))
+    dossier = services.dossier_submit(
+        data=services.SubmissionData(
+            version=version,
+            summary="Bản tin",
+            applicant=services.ApplicantData(
+                name="Nguyễn Văn An",
+                id_number="001090012345",
+                phone="0912345678",
+                email="an@example.vn",
+                address="12 Lê Lợi, Minh Sơn",
+                submitter_name="Trần Thị Bích",
+                submitter_id_number="001185004321",
+                authorisation_note="Giấy ủy quyền số 12/UQ ngày 01/03/2025",
+            ),
+            files={components[0].pk: [pdf()], components[1].pk: [pdf("b.pdf")]},
+        ),
+        user=citizen,
+    )
+    return services.dossier_receive(dossier=dossier, clerk=clerk)
+
+
+def test_the_receipt_carries_the_id_number_the_representative_the_register_entry_and_the_e_signature(
+    citizen_an, clerk_binh, bulletin_version, service_centre, frozen, tmp_path
+) -> None:
+    first = _received(bulletin_version, citizen_an, clerk_binh)
+    dossier = _with_representative(bulletin_version, citizen_an, clerk_binh)
+    data = receipt_data(dossier)
+    assert data["id_label"] == "Số định danh cá nhân"
+    assert data["id_number"] == "001090012345"
+    assert data["representative"] == {
+        "name": "Trần Thị Bích",
+        "id_number": "001185004321",
+        "authorisation": "Giấy ủy quyền số 12/UQ ngày 01/03/2025",
+    }
+    assert receipt_data(first)["representative"] is None
+    # One register a year: the second dossier the centre received in 2025 is entry 2 of book 2025.
+    assert data["register"] == {"book": "2025", "entry": 2}
+    assert receipt_data(first)["register"] == {"book": "2025", "entry": 1}
+    client = Client()
+    client.force_login(clerk_binh)
+    response = client.get(f"/van-ban/giay-hen/{dossier.code}.pdf")
+    assert response.status_code == 200
+    _assert_pdf_a(response.content)
+    text = _text(response.content, tmp_path)
+    flat = _flat(text)
+    assert "Số định danh cá nhân: 001090012345" in text
+    assert _flat("Người được ủy quyền: Trần Thị Bích; số định danh cá nhân: 001185004321") in flat
+    assert _flat("văn bản ủy quyền: Giấy ủy quyền số 12/UQ ngày 01/03/2025") in flat
+    assert "an@example.vn" in text
+    assert "Vào Sổ theo dõi hồ sơ, Quyển số: 2025, Số thứ tự: 2" in text
+    assert _flat("Chữ ký số của công chức tiếp nhận (nếu là biểu mẫu điện tử)") in flat
+    assert "Số lượng hồ sơ: 01 (bộ)" in text
+    # The electronic form marks where the receiving official's digital signature goes.
+    anchors = document_anchors(template="receipt", data=data, label="chu-ky-tiep-nhan")
+    assert len(anchors) == 1
+    assert anchors[0]["page"] == 1
+
+
+def test_the_receipt_s_place_and_date_follow_decree_30_like_the_other_forms(
+    citizen_an, clerk_binh, bulletin_version, province, service_centre, frozen, tmp_path
+) -> None:
+    dossier = _received(bulletin_version, citizen_an, clerk_binh)  # received 03/03/2025
+    data = receipt_data(dossier)
+    assert {k: data[k] for k in ("day", "month", "year")} == date_parts(dossier.received_at)
+    assert (data["day"], data["month"]) == ("03", "3")  # a zero before days < 10, not before March
+    assert data["place"] == place_of(service_centre) == "Minh Sơn"
+    text = _text(document_render(template="receipt", data=data), tmp_path)
+    assert "Minh Sơn, ngày 03 tháng 3 năm 2025" in text
+    # The place comes from the agency tree, not from the demo's codes.
+    province.name = "Ủy ban nhân dân tỉnh Hòa Bình"
+    province.save()
+    dossier = Dossier.objects.select_related("receiving_agency__parent").get(pk=dossier.pk)
+    assert receipt_data(dossier)["place"] == "Hòa Bình"
+
+
+def test_forms_02_03_and_05_print_the_applicant_s_id_number_and_representative(
+    citizen_an, clerk_binh, leader_dung, bulletin_version, frozen, tmp_path
+) -> None:
+    supplemented = _with_representative(bulletin_version, citizen_an, clerk_binh)
+    services.dossier_stop(dossier=supplemented, leader=leader_dung, reason="Có tranh chấp")
+    refused = _submitted(bulletin_version, citizen_an)
+    services.dossier_refuse_at_intake(dossier=refused, clerk=clerk_binh, reason="Không thuộc thẩm quyền")
+    asked = _submitted(bulletin_version, citizen_an)
+    services.dossier_request_intake_supplement(dossier=asked, clerk=clerk_binh, items=["Đơn — thiếu chữ ký"])
+    for dossier, kind in ((asked, "02"), (refused, "03"), (supplemented, "05")):
+        text = _stored_text(_only(dossier, kind), tmp_path)
+        assert "Số định danh cá nhân: 001090012345" in text, kind
+    assert "Người được ủy quyền: Trần Thị Bích" in _stored_text(_only(supplemented, "05"), tmp_path)
+
+
+def test_the_control_slip_and_the_register_are_numbered_and_the_register_has_annex_i_s_columns(
+    citizen_an, clerk_binh, bulletin_version, frozen, tmp_path
+) -> None:
+    _received(bulletin_version, citizen_an, clerk_binh)
+    dossier = _received(bulletin_version, citizen_an, clerk_binh)
+    client = Client()
+    client.force_login(clerk_binh)
+    slip = _text(client.get(f"/van-ban/phieu-kiem-soat/{dossier.code}.pdf").content, tmp_path)
+    assert "Số: 02/PKS-TTPVHCC" in slip  # the dossier's entry in the centre's register
+    register = _text(client.get("/van-ban/so-theo-doi.pdf?from=2025-03-01&to=2025-03-31").content, tmp_path)
+    assert "Số: 2025/STD-TTPVHCC" in register
+    flat = _flat(register)
+    assert _flat("Phương thức nhận kết quả") in flat
+    assert _flat("Ký nhận") in flat
+    assert _flat("Nhận trực tuyến") in flat  # the dossiers' return method
+
+
+# --- Typeface (legal-review 3.4) ---------------------------------------------------------------------
+
+
+def _fontconfig(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fonts: Path) -> None:
+    """fontconfig sees only ``fonts``: what the host has installed does not count."""
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">'
+        f"<fontconfig><dir>{fonts}</dir><cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>"
+    )
+    monkeypatch.setenv("FONTCONFIG_FILE", str(config))
+    document_font.cache_clear()
+
+
+@pytest.fixture
+def font_lookup() -> Any:
+    document_font.cache_clear()
+    yield document_font
+    document_font.cache_clear()
+
+
+def _times_new_roman(directory: Path) -> Path:
+    """A stand-in "Times New Roman": Liberation Serif under that family name (the real one is not free)."""
+    from fontTools.ttLib import TTFont
+
+    directory.mkdir(parents=True, exist_ok=True)
+    for style, postscript in (("Regular", "TimesNewRomanPSMT"), ("Bold", "TimesNewRomanPS-BoldMT")):
+        font = TTFont(f"/usr/share/fonts/truetype/liberation2/LiberationSerif-{style}.ttf")
+        for record in font["name"].names:
+            if record.nameID in (1, 16):
+                record.string = "Times New Roman"
+            elif record.nameID == 4:
+                record.string = f"Times New Roman {style}"
+            elif record.nameID == 6:
+                record.string = postscript
+        font.save(str(directory / f"times-{style.lower()}.ttf"))
+    return directory
+
+
+def _pdf_fonts(content: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(content)
+    return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+
+
+def _keywords(content: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "info.pdf"
+    path.write_bytes(content)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return next((line for line in info.splitlines() if line.startswith("Keywords:")), "")
+
+
+_FONT_DATA = {
+    "title": "THÔNG BÁO",
+    "summary": "",
+    "parent": "",
+    "agency": "Sở Văn hóa",
+    "number": "01/TB",
+    "place": "Minh Sơn",
+    "day": "03",
+    "month": "3",
+    "year": "2025",
+    "qr": "",
+    "qr_url": "",
+    "qr_caption": "",
+}
+
+
+def _font_probe() -> bytes:
+    from motcua.signatures.forms import qr_svg
+
+    return document_render(
+        template="result",
+        data={
+            **_FONT_DATA,
+            "qr": qr_svg("x"),
+            "code": "X",
+            "applicant": "An",
+            "received": "03/03/2025",
+            "fields": [],
+            "signer": {"lines": ["GIÁM ĐỐC"], "note": "", "name": "Dũng"},
+            "recipients": [],
+        },
+    )
+
+
+def test_documents_are_set_in_times_new_roman_when_the_host_has_it(
+    font_lookup, monkeypatch, tmp_path
+) -> None:
+    fonts = _times_new_roman(tmp_path / "fonts")
+    _fontconfig(monkeypatch, tmp_path, fonts)
+    chosen = font_lookup()
+    assert chosen.family == "Times New Roman"
+    assert str(fonts) in chosen.directories
+    content = _font_probe()
+    assert "TimesNewRoman" in _pdf_fonts(content, tmp_path)
+    assert "LiberationSerif" not in _pdf_fonts(content, tmp_path)
+    assert "Phông chữ: Times New Roman" in _keywords(content, tmp_path)
+
+
+def test_documents_fall_back_to_liberation_serif_without_times_new_roman(
+    font_lookup, monkeypatch, tmp_path
+) -> None:
+    (tmp_path / "empty").mkdir()
+    _fontconfig(monkeypatch, tmp_path, tmp_path / "empty")
+    assert font_lookup().family == "Liberation Serif"
+    content = _font_probe()
+    assert "LiberationSerif" in _pdf_fonts(content, tmp_path)
+    assert "Phông chữ: Liberation Serif" in _keywords(content, tmp_path)
+    # Without fontconfig at all, the same.
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    font_lookup.cache_clear()
+    assert font_lookup().family == "Liberation Serif"
+
+
+# --- The signature block (issue 9 point 7; walk step 11) --------------------------------------------------
+
+
+def test_no_caption_of_the_signature_block_lies_under_the_seal(
+    leader_dung, citizen_an, clerk_binh, bulletin_version, frozen
+) -> None:
+    from motcua.signatures.appearance import MM, SIGNATURE_SPACE_MM, signature_layout
+
+    dossier = _received(bulletin_version, citizen_an, clerk_binh)
+    data = result_data(dossier, approver=leader_dung)
+    assert data["signer"]["space"] == SIGNATURE_SPACE_MM  # the template leaves the room the layout needs
+    anchor = document_anchors(template=result_template(dossier.procedure_version), data=data)[-1]
+    layout = signature_layout(x=anchor["x"], top=A4_HEIGHT_PT - anchor["y"])
+    captions = (layout.personal_caption, layout.agency_caption)
+    for caption in captions:
+        assert not caption.intersects(layout.seal)
+    assert not layout.personal_caption.intersects(layout.agency_caption)
+    assert not layout.personal_caption.intersects(layout.handwriting)
+    assert layout.personal.contains(layout.personal_caption)
+    assert layout.personal.contains(layout.handwriting)
+    assert layout.agency.contains(layout.agency_caption)
+    assert layout.agency.contains(layout.seal)
+    # Decree 30: the seal covers about the left third of the signature.
+    covered = (layout.seal.x2 - layout.handwriting.x1) / layout.handwriting.width
+    assert 0.2 <= covered <= 0.4
+    assert layout.seal.x1 < layout.handwriting.x1
+    # Everything stays in the signature column and above the printed name.
+    for box in (layout.personal, layout.agency):
+        assert layout.space.contains(box)
+    assert layout.space.height == pytest.approx(SIGNATURE_SPACE_MM * MM)
+    assert layout.space.x1 >= anchor["x"] - 40.5 * MM
+    # The widgets pyHanko gets are these boxes.
+    personal, agency = placements_for_anchor(page=0, x=anchor["x"], y=anchor["y"], page_height=A4_HEIGHT_PT)
+    assert personal.box == tuple(
+        round(v) for v in (layout.personal.x1, layout.personal.y1, layout.personal.x2, layout.personal.y2)
+    )
+    assert agency.box[1] == round(layout.agency.y1)
+
+
+@pytest.mark.parametrize(
+    ("person", "agency"),
+    [
+        ("Hoàng Văn Dũng", "Sở Văn hóa, Thể thao và Du lịch"),
+        ("Nguyễn Thị Phương Thảo Nguyên", "Trung tâm Phục vụ hành chính công tỉnh Minh Sơn"),
+    ],
+)
+def test_the_captions_fit_their_boxes_at_full_size_with_vietnamese_times(person, agency) -> None:
+    from motcua.signatures.appearance import (
+        STAMP_FONT_SIZE,
+        STAMP_LEADING,
+        agency_caption,
+        personal_caption,
+        signature_layout,
+        text_width,
+    )
+
+    moment = dt.datetime(2026, 12, 2, 12, 45, 3, tzinfo=dt.UTC)
+    layout = signature_layout(x=400, top=300)
+    for lines, box in (
+        (personal_caption(full_name=person, moment=moment), layout.personal_caption),
+        (agency_caption(agency_name=agency, moment=moment), layout.agency_caption),
+    ):
+        assert len(lines) * STAMP_LEADING <= box.height
+        for line in lines:
+            assert text_width(line) <= box.width, line
+        joined = " ".join(lines)
+        assert "02/12/2026 19:45:03 +07:00" in lines[-1]  # Vietnam time, never broken, never ISO
+        assert "T19" not in joined
+        assert "Scan" not in joined
+    assert personal_caption(full_name=person, moment=moment)[0].startswith(f"Ký bởi: {person.split()[0]}")
+    assert STAMP_FONT_SIZE >= 7
+
+
+def test_the_signature_styles_carry_the_captions_without_shrinking_them(frozen) -> None:
+    from pyhanko.pdf_utils.layout import InnerScaling
+
+    from motcua.signatures.appearance import personal_stamp_style, seal_stamp_style
+
+    moment = dt.datetime(2026, 12, 2, 12, 45, 3, tzinfo=dt.UTC)
+    personal = personal_stamp_style(full_name="Hoàng Văn Dũng", moment=moment)
+    seal = seal_stamp_style(agency_name="Sở 100% Văn hóa", centre_text="Minh Sơn", moment=moment)
+    assert "Ký bởi: Hoàng Văn Dũng" in personal.stamp_text
+    assert "02/12/2026 19:45:03 +07:00" in personal.stamp_text
+    assert "Cơ quan: Sở 100%% Văn hóa" in seal.stamp_text  # pyHanko's %-parameters stay literal
+    for style in (personal, seal):
+        assert style.inner_content_layout is not None
+        assert style.inner_content_layout.inner_content_scaling == InnerScaling.NO_SCALING
+
+
+def test_the_result_s_qr_caption_is_vietnamese_only(
+    leader_dung, citizen_an, clerk_binh, bulletin_version, frozen, tmp_path
+) -> None:
+    dossier = _received(bulletin_version, citizen_an, clerk_binh)
+    data = result_data(dossier, approver=leader_dung, document_url="http://127.0.0.1:8000/xac-minh/x/")
+    assert data["qr_caption"] == "Quét mã QR để xác minh văn bản điện tử"
+    text = _text(document_render(template=result_template(dossier.procedure_version), data=data), tmp_path)
+    assert "Scan" not in text
