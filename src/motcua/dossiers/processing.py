@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
+from motcua.accounts.selectors import user_roles_at
 from motcua.agencies.models import Agency
 from motcua.catalog.models import ProcessStep
 from motcua.core import clock
@@ -87,8 +88,6 @@ def _activate_stage(*, dossier: Dossier, order: int, start: dt.datetime) -> list
 
 
 def _require_task_actor(task: Task, user: Any) -> None:
-    from motcua.dossiers.selectors import user_roles_at
-
     if task.role not in user_roles_at(user=user, agency=task.agency):
         raise PermissionDeniedError(
             "Bạn không có quyền xử lý bước này / You may not act on this step.",
@@ -124,8 +123,6 @@ def task_claim(*, task: Task, user: Any) -> Task:
 
 def task_assign(*, task: Task, assignee: Any, by: Any) -> Task:
     """A leader hands a step to a named officer of the same agency who holds the step's role."""
-    from motcua.dossiers.selectors import user_roles_at
-
     with transaction.atomic():
         task = Task.objects.select_for_update().get(pk=task.pk)
         if "leader" not in user_roles_at(user=by, agency=task.agency):

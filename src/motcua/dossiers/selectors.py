@@ -19,39 +19,17 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
-from motcua.accounts.models import StaffRole
+from motcua.accounts.selectors import agency_ids_for_user, user_roles_at
 from motcua.agencies.models import Agency
 from motcua.core import clock
 from motcua.core.errors import NotFoundError, PermissionDeniedError
-from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.models import Dossier, DossierEvent, RatingCriterion, Task
 
 _NOT_FOUND = "Không tìm thấy hồ sơ / Dossier not found."
 
 
-def _ancestor_ids(agency: Agency) -> list[int]:
-    ids = []
-    current: Agency | None = agency
-    while current is not None:
-        ids.append(current.pk)
-        current = current.parent
-    return ids
-
-
-def user_roles_at(*, user: Any, agency: Agency) -> set[str]:
-    """Roles the user holds today at ``agency`` or at an agency above it."""
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    return set(
-        StaffRole.objects.active_on(clock.local_today())
-        .filter(user=user, agency_id__in=_ancestor_ids(agency))
-        .values_list("role", flat=True)
-    )
-
-
 def officer_agency_ids(*, user: Any) -> set[int]:
     """Agencies where the user holds any active role, with all their descendant units."""
-    from motcua.accounts.selectors import agency_ids_for_user
-
     return agency_ids_for_user(user=user)
 
 
@@ -162,3 +140,21 @@ def dossier_status_public_lookup(*, code: str, second_factor: str) -> dict[str, 
 
 def dossier_timeline(*, dossier: Dossier) -> QuerySet[DossierEvent]:
     return dossier.events.select_related("actor", "actor_agency").order_by("at", "pk")
+
+
+def rating_criteria_in_force() -> list[RatingCriterion]:
+    """The satisfaction criteria in force today: the rating form shows them, the service requires them."""
+    today = clock.local_today()
+    return list(RatingCriterion.objects.filter(valid_from__lte=today).exclude(valid_to__lt=today))
+
+
+def task_of_dossier(*, dossier: Dossier, task_id: Any) -> Task:
+    """A step of a dossier the caller already sees; an unknown (or malformed) id is "not found"."""
+    try:
+        pk = int(task_id)
+    except (TypeError, ValueError):
+        pk = 0
+    task = dossier.tasks.filter(pk=pk).first()
+    if task is None:
+        raise NotFoundError("Không tìm thấy bước xử lý / Step not found.", {"task": str(task_id)})
+    return task

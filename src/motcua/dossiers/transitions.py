@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from motcua.accounts.selectors import user_roles_at
 from motcua.agencies.models import Agency
 from motcua.core import clock
 from motcua.core.errors import PermissionDeniedError
@@ -16,7 +17,7 @@ from motcua.dossiers import deadlines
 from motcua.dossiers.events import dossier_event_record
 from motcua.dossiers.models import Dossier, Task, TaskStatus
 from motcua.dossiers.notify import dossier_notify
-from motcua.dossiers.selectors import officer_agency_for, user_roles_at
+from motcua.dossiers.selectors import officer_agency_for
 from motcua.dossiers.workflow import TRANSITIONS, Actor, Transition, transition_for
 
 

@@ -11,7 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from motcua.core.errors import ConflictError
 
 
 class DossierStatus(models.TextChoices):
@@ -163,12 +166,20 @@ _BY_KEY: dict[tuple[str, str], Transition] = {
 }
 
 TERMINAL_STATES = frozenset({S.REFUSED_AT_INTAKE, S.RETURNED, S.WITHDRAWN, S.STOPPED})
+# The applicant may rate the service once the dossier has its outcome (a result, or a refusal).
+RATEABLE_STATES = frozenset({S.ISSUED, S.REFUSED, S.RETURNED, S.REFUSED_AT_INTAKE})
 CLOCK_PAUSED_STATES = frozenset({S.AWAITING_SUPPLEMENT, S.AWAITING_PAYMENT})
 
 
-class TransitionNotAllowed(Exception):
+class TransitionNotAllowed(ConflictError):
+    """The workflow table has no such transition from the dossier's state for this actor: a 409 on the
+    API, a message on the page."""
+
     def __init__(self, action: str, status: str, actor: str) -> None:
-        super().__init__(f"{action} not allowed from {status} by {actor}")
+        super().__init__(
+            gettext("Thao tác không hợp lệ ở trạng thái hiện tại của hồ sơ."),
+            {"action": str(action), "status": str(status), "actor": str(actor)},
+        )
         self.action, self.status, self.actor = action, status, actor
 
 
@@ -190,3 +201,8 @@ def transition_for(action: str, status: str, actor: str) -> Transition:
 
 def allowed_actions(status: str, actor: str) -> list[str]:
     return [t.action for t in TRANSITIONS if status in t.sources and actor in t.actors]
+
+
+def can_rate(status: str) -> bool:
+    """Rating is no transition (the state stays), but it has its states, here with the table."""
+    return status in RATEABLE_STATES

@@ -8,23 +8,23 @@ from typing import Any
 
 from django.db import transaction
 
+from motcua.accounts.selectors import user_roles_at
 from motcua.core import clock
-from motcua.core.errors import ApplicationError
+from motcua.core.errors import ApplicationError, ConflictError
 from motcua.dossiers.events import dossier_event_record
 from motcua.dossiers.models import (
     DeliveryStatus,
     Dossier,
     Rating,
-    RatingCriterion,
     RatingLevel,
     ReturnMethod,
     Task,
     TaskStatus,
 )
 from motcua.dossiers.paperwork import paperwork
-from motcua.dossiers.selectors import user_roles_at
+from motcua.dossiers.selectors import rating_criteria_in_force
 from motcua.dossiers.transitions import dossier_transition, require_clerk_at
-from motcua.dossiers.workflow import Action, Actor, DossierStatus
+from motcua.dossiers.workflow import Action, Actor, can_rate
 
 
 def dossier_return_result(
@@ -87,15 +87,9 @@ def dossier_rate(*, dossier: Dossier, user: Any, scores: Mapping[str, int], comm
     """The applicant rates the service once, on the criteria in force (RatingCriterion)."""
     if dossier.applicant_user_id is None or getattr(user, "pk", None) != dossier.applicant_user_id:
         raise ApplicationError("Chỉ chủ hồ sơ được đánh giá / Only the applicant can rate.")
-    if dossier.status not in (
-        DossierStatus.RETURNED,
-        DossierStatus.ISSUED,
-        DossierStatus.REFUSED,
-        DossierStatus.REFUSED_AT_INTAKE,
-    ):
-        raise ApplicationError("Chỉ đánh giá khi hồ sơ đã có kết quả / Rate once the dossier has a result.")
-    today = clock.local_today()
-    criteria = list(RatingCriterion.objects.filter(valid_from__lte=today).exclude(valid_to__lt=today))
+    if not can_rate(dossier.status):
+        raise ConflictError("Chỉ đánh giá khi hồ sơ đã có kết quả / Rate once the dossier has a result.")
+    criteria = rating_criteria_in_force()
     errors = {}
     clean: dict[str, int] = {}
     for criterion in criteria:
@@ -110,7 +104,7 @@ def dossier_rate(*, dossier: Dossier, user: Any, scores: Mapping[str, int], comm
         )
     with transaction.atomic():
         if Rating.objects.filter(dossier=dossier).exists():
-            raise ApplicationError("Hồ sơ đã được đánh giá / This dossier has already been rated.")
+            raise ConflictError("Hồ sơ đã được đánh giá / This dossier has already been rated.")
         rating = Rating.objects.create(
             dossier=dossier, scores=clean, comment=comment.strip(), rated_at=clock.now()
         )

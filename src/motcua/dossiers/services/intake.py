@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from motcua.accounts.models import User
+from motcua.accounts.selectors import user_roles_at
 from motcua.catalog.models import Channel
 from motcua.core import clock
 from motcua.core.errors import ApplicationError
@@ -17,7 +18,6 @@ from motcua.dossiers.deadlines import appointment_compute
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.paperwork import paperwork
 from motcua.dossiers.processing import process_start
-from motcua.dossiers.selectors import user_roles_at
 from motcua.dossiers.services.submission import SubmissionData, dossier_submit
 from motcua.dossiers.transitions import dossier_transition, require_clerk_at
 from motcua.dossiers.workflow import Action, Actor, DossierStatus
