@@ -20,7 +20,7 @@ from motcua.dossiers.events import dossier_event_record
 from motcua.dossiers.models import DeliveryStatus, Dossier, Task, TaskStatus
 from motcua.dossiers.paperwork import paperwork
 from motcua.dossiers.transitions import active_task_for, dossier_transition
-from motcua.dossiers.workflow import Action, Actor, DossierStatus
+from motcua.dossiers.workflow import Action, Actor, DossierStatus, TimelineAction
 
 
 def stages_of(steps: Sequence[ProcessStep]) -> list[list[ProcessStep]]:
@@ -110,7 +110,7 @@ def task_claim(*, task: Task, user: Any) -> Task:
         task.save(update_fields=["assignee"])
         dossier_event_record(
             dossier=task.dossier,
-            action="claim",
+            action=TimelineAction.CLAIM,
             actor=user,
             actor_role=task.role,
             actor_agency=task.agency,
@@ -136,7 +136,7 @@ def task_assign(*, task: Task, assignee: Any, by: Any) -> Task:
         task.save(update_fields=["assignee"])
         dossier_event_record(
             dossier=task.dossier,
-            action="assign",
+            action=TimelineAction.ASSIGN,
             actor=by,
             actor_role="leader",
             actor_agency=task.agency,
@@ -175,7 +175,7 @@ def task_complete(*, task: Task, user: Any, note: str = "", result_number: str =
         task.save(update_fields=["status", "completed_at", "assignee", "outcome"])
         dossier_event_record(
             dossier=dossier,
-            action="step_complete",
+            action=TimelineAction.STEP_COMPLETE,
             actor=user,
             actor_role=task.role,
             actor_agency=task.agency,
@@ -322,7 +322,7 @@ def consultation_request(
         task.save()
         dossier_event_record(
             dossier=dossier,
-            action="consult",
+            action=TimelineAction.CONSULT,
             actor=specialist,
             actor_role=Actor.SPECIALIST,
             actor_agency=own.agency,

@@ -141,7 +141,7 @@ def my_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 def _last_request(dossier: Dossier) -> list[str]:
     event = (
-        dossier.events.filter(action__in=["request_supplement", "request_intake_supplement"])
+        dossier.events.filter(action__in=[Action.REQUEST_SUPPLEMENT, Action.REQUEST_INTAKE_SUPPLEMENT])
         .order_by("-at", "-pk")
         .first()
     )
@@ -509,7 +509,7 @@ def receipt(request: HttpRequest, code: str) -> HttpResponse:
             raise Http404(exc.message) from exc
     if dossier.received_at is None:
         raise Http404
-    receiver = dossier.events.filter(action="receive").select_related("actor").first()
+    receiver = dossier.events.filter(action=Action.RECEIVE).select_related("actor").first()
     return render(
         request,
         "dossiers/receipt.html",

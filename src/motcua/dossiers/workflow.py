@@ -68,7 +68,11 @@ class Actor(models.TextChoices):
     SYSTEM = "system", _("Hệ thống")
 
 
-class Action(models.TextChoices):
+class TimelineAction(models.TextChoices):
+    """Every name a timeline event can carry: stable, since the gateway, the index and the notifications
+    key on them. The first group are the workflow's transitions (``TRANSITIONS``); the second leave the
+    dossier's state as it is. ``events.dossier_event_build`` refuses any other name."""
+
     SUBMIT = "submit", _("Nộp hồ sơ")
     RECEIVE = "receive", _("Tiếp nhận")
     REQUEST_INTAKE_SUPPLEMENT = "request_intake_supplement", _("Yêu cầu bổ sung khi tiếp nhận")
@@ -88,6 +92,17 @@ class Action(models.TextChoices):
     RETURN_RESULT = "return_result", _("Trả kết quả")
     WITHDRAW = "withdraw", _("Rút hồ sơ")
     STOP = "stop", _("Dừng xử lý")
+    # Events that change no state.
+    CLAIM = "claim", _("Nhận xử lý")
+    ASSIGN = "assign", _("Phân công")
+    STEP_COMPLETE = "step_complete", _("Hoàn thành bước")
+    CONSULT = "consult", _("Lấy ý kiến phối hợp")
+    APOLOGISE = "apologise", _("Xin lỗi, hẹn lại")
+    RATE = "rate", _("Đánh giá")
+
+
+# The transitions' name in the workflow table and its tests: the same enumeration.
+Action = TimelineAction
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from motcua.dossiers.models import (
 from motcua.dossiers.paperwork import paperwork
 from motcua.dossiers.selectors import rating_criteria_in_force
 from motcua.dossiers.transitions import dossier_transition, require_clerk_at
-from motcua.dossiers.workflow import Action, Actor, can_rate
+from motcua.dossiers.workflow import Action, Actor, TimelineAction, can_rate
 
 
 def dossier_return_result(
@@ -110,7 +110,7 @@ def dossier_rate(*, dossier: Dossier, user: Any, scores: Mapping[str, int], comm
         )
         dossier_event_record(
             dossier=dossier,
-            action="rate",
+            action=TimelineAction.RATE,
             actor=user,
             actor_role=Actor.APPLICANT,
             actor_agency=None,

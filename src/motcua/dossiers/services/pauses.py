@@ -27,7 +27,7 @@ from motcua.dossiers.transitions import (
     require_clerk_at,
 )
 from motcua.dossiers.uploads import upload_check
-from motcua.dossiers.workflow import Action, Actor, DossierStatus
+from motcua.dossiers.workflow import Action, Actor, DossierStatus, TimelineAction
 
 
 def _items(items: Sequence[str], message: str) -> list[str]:
@@ -208,7 +208,7 @@ def dossier_apologise(*, dossier: Dossier, officer: Any, reason: str, new_appoin
         dossier.save(update_fields=["appointment_at", "apologies"])
         dossier_event_record(
             dossier=dossier,
-            action="apologise",
+            action=TimelineAction.APOLOGISE,
             actor=officer,
             actor_role=task.role,
             actor_agency=task.agency,
@@ -220,6 +220,6 @@ def dossier_apologise(*, dossier: Dossier, officer: Any, reason: str, new_appoin
                 "new_appointment_at": new_appointment_at.isoformat(),
             },
         )
-        dossier_notify(dossier=dossier, action="apologise", reason=reason.strip())
+        dossier_notify(dossier=dossier, action=TimelineAction.APOLOGISE, reason=reason.strip())
         paperwork().form_issue(dossier=dossier, kind="04", actor=officer)
     return dossier
