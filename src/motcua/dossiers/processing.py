@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from motcua.accounts.selectors import user_roles_at
 from motcua.agencies.models import Agency
@@ -90,7 +91,7 @@ def _activate_stage(*, dossier: Dossier, order: int, start: dt.datetime) -> list
 def _require_task_actor(task: Task, user: Any) -> None:
     if task.role not in user_roles_at(user=user, agency=task.agency):
         raise PermissionDeniedError(
-            "Bạn không có quyền xử lý bước này / You may not act on this step.",
+            _("Bạn không có quyền xử lý bước này."),
             {"task": task.pk, "role": task.role},
         )
 
@@ -100,10 +101,10 @@ def task_claim(*, task: Task, user: Any) -> Task:
         task = Task.objects.select_for_update().get(pk=task.pk)
         _require_task_actor(task, user)
         if task.status != TaskStatus.ACTIVE:
-            raise ApplicationError("Bước này không ở trạng thái đang xử lý / This step is not active.")
+            raise ApplicationError(_("Bước này không ở trạng thái đang xử lý."))
         if task.assignee_id not in (None, user.pk):
             raise ApplicationError(
-                "Bước này đã có người nhận / Someone else has claimed this step.",
+                _("Bước này đã có người nhận."),
                 {"assignee": task.assignee_id},
             )
         task.assignee = user
@@ -126,10 +127,10 @@ def task_assign(*, task: Task, assignee: Any, by: Any) -> Task:
     with transaction.atomic():
         task = Task.objects.select_for_update().get(pk=task.pk)
         if "leader" not in user_roles_at(user=by, agency=task.agency):
-            raise PermissionDeniedError("Chỉ lãnh đạo đơn vị được phân công / Only a leader can assign.")
+            raise PermissionDeniedError(_("Chỉ lãnh đạo đơn vị được phân công."))
         if task.role not in user_roles_at(user=assignee, agency=task.agency):
             raise ApplicationError(
-                "Người được giao không có vai trò phù hợp / The assignee lacks the role.",
+                _("Người được giao không có vai trò phù hợp."),
                 {"field": "assignee"},
             )
         task.assignee = assignee
@@ -155,18 +156,16 @@ def task_complete(*, task: Task, user: Any, note: str = "", result_number: str =
         dossier = Dossier.objects.select_for_update().get(pk=task.dossier_id)
         _require_task_actor(task, user)
         if task.status != TaskStatus.ACTIVE:
-            raise ApplicationError("Bước này không ở trạng thái đang xử lý / This step is not active.")
+            raise ApplicationError(_("Bước này không ở trạng thái đang xử lý."))
         if dossier.status in (DossierStatus.AWAITING_SUPPLEMENT, DossierStatus.AWAITING_PAYMENT):
-            raise ApplicationError(
-                "Hồ sơ đang tạm dừng chờ công dân / The dossier is paused for the applicant."
-            )
+            raise ApplicationError(_("Hồ sơ đang tạm dừng chờ công dân."))
         if (
             not task.is_consultation
             and dossier.tasks.filter(
                 is_consultation=True, status=TaskStatus.ACTIVE, order=task.order
             ).exists()
         ):
-            raise ApplicationError("Còn ý kiến phối hợp chưa trả lời / A consultation is still open.")
+            raise ApplicationError(_("Còn ý kiến phối hợp chưa trả lời."))
         now = clock.now()
         task.status = TaskStatus.DONE
         task.completed_at = now
@@ -232,7 +231,7 @@ def _finish_processing(dossier: Dossier, now: dt.datetime) -> None:
 def task_send_back(*, dossier: Dossier, leader: Any, reason: str) -> Dossier:
     """The leader returns the dossier to the previous stage for rework; the approval step reopens later."""
     if not reason.strip():
-        raise ApplicationError("Vui lòng nêu lý do trả lại / Give the reason.", {"field": "reason"})
+        raise ApplicationError(_("Vui lòng nêu lý do trả lại."), {"field": "reason"})
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
         task = active_task_for(dossier, leader, {Actor.LEADER})
@@ -271,7 +270,7 @@ def task_send_back(*, dossier: Dossier, leader: Any, reason: str) -> Dossier:
 
 def dossier_propose_refusal(*, dossier: Dossier, specialist: Any, reason: str) -> Dossier:
     if not reason.strip():
-        raise ApplicationError("Vui lòng nêu lý do đề xuất từ chối / Give the reason.", {"field": "reason"})
+        raise ApplicationError(_("Vui lòng nêu lý do đề xuất từ chối."), {"field": "reason"})
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
         task = active_task_for(dossier, specialist, {Actor.SPECIALIST})
@@ -288,7 +287,7 @@ def dossier_propose_refusal(*, dossier: Dossier, specialist: Any, reason: str) -
             dossier.tasks.filter(step__is_approval=True, status=TaskStatus.WAITING).order_by("order").first()
         )
         if approval is None:
-            raise ApplicationError("Quy trình không có bước phê duyệt / The process has no approval step.")
+            raise ApplicationError(_("Quy trình không có bước phê duyệt."))
         dossier.tasks.filter(order__lt=approval.order, status=TaskStatus.WAITING).update(
             status=TaskStatus.CANCELLED
         )
@@ -304,9 +303,7 @@ def consultation_request(
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
         own = active_task_for(dossier, specialist, {Actor.SPECIALIST})
         if agency.pk == own.agency_id:
-            raise ApplicationError(
-                "Chọn một cơ quan khác để xin ý kiến / Choose another agency.", {"field": "agency"}
-            )
+            raise ApplicationError(_("Chọn một cơ quan khác để xin ý kiến."), {"field": "agency"})
         now = clock.now()
         task = Task(
             dossier=dossier,

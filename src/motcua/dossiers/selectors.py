@@ -18,6 +18,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from motcua.accounts.selectors import agency_ids_for_user, user_roles_at
 from motcua.agencies.models import Agency
@@ -25,7 +27,7 @@ from motcua.core import clock
 from motcua.core.errors import NotFoundError, PermissionDeniedError
 from motcua.dossiers.models import Dossier, DossierEvent, RatingCriterion, Task
 
-_NOT_FOUND = "Không tìm thấy hồ sơ / Dossier not found."
+_NOT_FOUND = gettext_noop("Không tìm thấy hồ sơ.")
 
 
 def officer_agency_ids(*, user: Any) -> set[int]:
@@ -53,7 +55,7 @@ def dossier_get_for_officer(*, user: Any, code: str, audit: bool = True) -> Doss
         .first()
     )
     if dossier is None:
-        raise NotFoundError(_NOT_FOUND, {"code": code})
+        raise NotFoundError(_(_NOT_FOUND), {"code": code})
     if audit:
         from motcua.dossiers.models import DossierAccessLog
 
@@ -67,7 +69,7 @@ def officer_agency_for(*, user: Any, dossier: Dossier, role: str) -> Agency:
         if agency is not None and role in user_roles_at(user=user, agency=agency):
             return agency
     raise PermissionDeniedError(
-        "Bạn không có quyền tiếp nhận hồ sơ này / You may not act on this dossier at intake.",
+        _("Bạn không có quyền tiếp nhận hồ sơ này."),
         {"code": dossier.code, "role": role},
     )
 
@@ -81,7 +83,7 @@ def dossiers_for_applicant(*, user: Any) -> QuerySet[Dossier]:
 def dossier_get_for_applicant(*, user: Any, code: str) -> Dossier:
     dossier = dossiers_for_applicant(user=user).filter(code=code).first()
     if dossier is None:
-        raise NotFoundError(_NOT_FOUND, {"code": code})
+        raise NotFoundError(_(_NOT_FOUND), {"code": code})
     return dossier
 
 
@@ -118,15 +120,15 @@ def dossier_status_public_lookup(*, code: str, second_factor: str) -> dict[str, 
 
     factor = "".join(ch for ch in second_factor if ch.isdigit())
     if len(factor) < 4:
-        raise NotFoundError(_NOT_FOUND, {"code": code})
+        raise NotFoundError(_(_NOT_FOUND), {"code": code})
     with connection.cursor() as cursor:
         cursor.execute(_public_status_sql(), [*PLAIN_WORDS, code.strip()])
         rows = cursor.fetchall()
     if not rows:
-        raise NotFoundError(_NOT_FOUND, {"code": code})
+        raise NotFoundError(_(_NOT_FOUND), {"code": code})
     first = rows[0]
     if not any(c and c.endswith(factor[-4:]) for c in (first[2], first[3])):
-        raise NotFoundError(_NOT_FOUND, {"code": code})
+        raise NotFoundError(_(_NOT_FOUND), {"code": code})
     return public_status_summary(
         code=first[0],
         status=first[1],
@@ -156,5 +158,5 @@ def task_of_dossier(*, dossier: Dossier, task_id: Any) -> Task:
         pk = 0
     task = dossier.tasks.filter(pk=pk).first()
     if task is None:
-        raise NotFoundError("Không tìm thấy bước xử lý / Step not found.", {"task": str(task_id)})
+        raise NotFoundError(_("Không tìm thấy bước xử lý."), {"task": str(task_id)})
     return task

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from motcua.accounts.selectors import user_roles_at
 from motcua.agencies.models import Agency
 from motcua.core import clock
@@ -154,6 +156,6 @@ def active_task_for(dossier: Dossier, user: Any, roles: set[str]) -> Task:
         if task.role in roles and task.role in user_roles_at(user=user, agency=task.agency):
             return task
     raise PermissionDeniedError(
-        "Bạn không có bước nào đang xử lý trong hồ sơ này / You have no active step on this dossier.",
+        _("Bạn không có bước nào đang xử lý trong hồ sơ này."),
         {"dossier": dossier.code},
     )

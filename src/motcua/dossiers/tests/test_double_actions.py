@@ -189,3 +189,20 @@ def test_a_desk_action_repeated_shows_why_it_was_refused(
     assert [str(m) for m in again.context["messages"]] == [
         "Thao tác không hợp lệ ở trạng thái hiện tại của hồ sơ."
     ]
+
+
+def test_service_messages_are_translated_for_an_english_caller(
+    citizen_an, clerk_binh, bulletin_version, frozen
+) -> None:
+    code = _submitted(bulletin_version, citizen_an).code
+    clerk = _client(clerk_binh)
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    refused = clerk.post(f"/api/v1/dossiers/{code}/refuse", {"reason": " "}, "application/json", **english)
+    assert refused.status_code == 400
+    assert refused.json()["message"] == "Give the reason for refusal."
+    vietnamese = clerk.post(f"/api/v1/dossiers/{code}/refuse", {"reason": " "}, "application/json")
+    assert vietnamese.json()["message"] == "Vui lòng nêu lý do từ chối."
+    clerk.post(f"/api/v1/dossiers/{code}/receive")
+    again = clerk.post(f"/api/v1/dossiers/{code}/receive", **english)
+    assert again.status_code == 409
+    assert "Thao tác" not in again.json()["message"]
