@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from motcua.accounts.models import AccountKind, Role, StaffRole, User
 from motcua.agencies.models import Agency
+from motcua.core.auth import api_token_with_key
 from motcua.core.env import env_str
 
 
@@ -91,3 +92,19 @@ def _role(user: User, agency: Agency, role: str) -> None:
     StaffRole.objects.get_or_create(
         user=user, agency=agency, role=role, defaults={"valid_from": dt.date(2025, 7, 1)}
     )
+
+
+def demo_api_tokens() -> list[tuple[str, str]]:
+    """Demo tokens for the citizen "an" and the clerk "binh" (keys from MOTCUA_DEMO_API_TOKEN_*)."""
+    result = []
+    for username, default in (
+        ("an", "mc_demo_citizen_an_token_2026"),
+        ("binh", "mc_demo_clerk_binh_token_2026"),
+    ):
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            continue
+        key = env_str(f"MOTCUA_DEMO_API_TOKEN_{username.upper()}", default)
+        api_token_with_key(user=user, name="demo", key=key)
+        result.append((username, key))
+    return result

@@ -3,7 +3,9 @@
 Rules, one per line, each with a test (``accounts/tests/test_selectors.py``):
 
 * a role counts only while it is active: ``valid_from <= day <= valid_to`` (an expired role grants nothing);
-* an active role at an agency covers that agency and every unit below it — not its siblings, not its parents;
+* an active role at an agency covers that agency and every unit below it — not its siblings, not its parents
+  (``user_roles_at`` walks up from the agency acted at, ``agency_ids_for_user`` down from the roles held);
+* a deactivated user holds no role;
 * an administrator role at a province-level agency covers every agency of that province (same level-1
   code, e.g. ``…H99``), even one not linked below it;
 * listing the staff of an agency needs the administrator or leader role over it;
@@ -22,7 +24,7 @@ from django.db.models import Q, QuerySet
 
 from motcua.accounts.models import Role, StaffRole, User
 from motcua.agencies.models import Agency, AgencyLevel
-from motcua.agencies.selectors import agency_ids_with_descendants
+from motcua.agencies.selectors import agency_ancestors, agency_ids_with_descendants
 from motcua.core import clock
 from motcua.core.access import deny, get_visible_or_not_found, is_signed_in
 from motcua.core.errors import NotFoundError
@@ -66,6 +68,18 @@ def agency_ids_for_user(
     return ids
 
 
+def user_roles_at(*, user: Any, agency: Agency) -> set[str]:
+    """Roles ``user`` holds today at ``agency`` or at an agency above it — the roles in which they may act
+    there. The one check the dossier services, processing and desk use."""
+    if not is_signed_in(user):
+        return set()
+    return set(
+        staff_roles_active(user)
+        .filter(agency_id__in=[a.pk for a in agency_ancestors(agency)])
+        .values_list("role", flat=True)
+    )
+
+
 def agencies_for_user(user: Any, roles: Iterable[str] | None = None) -> QuerySet[Agency]:
     """Agencies where ``user`` holds one of ``roles`` today, plus their descendant units."""
     return Agency.objects.filter(pk__in=agency_ids_for_user(user, roles)).order_by("code")
@@ -76,6 +90,15 @@ def user_has_role(user: Any, role: str, agency: Agency | None = None) -> bool:
     if agency is None:
         return staff_roles_active(user).filter(role=role).exists()
     return agency.pk in agency_ids_for_user(user, {role})
+
+
+def staff_member_get(*, user_id: Any) -> User | None:
+    """An active account by id (for a leader picking whom to assign; the service checks the role)."""
+    try:
+        pk = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    return User.objects.filter(pk=pk, is_active=True).first()
 
 
 def user_is_province_administrator(user: Any) -> bool:

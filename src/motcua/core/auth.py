@@ -85,22 +85,10 @@ class OptionalAuth(SessionAuth):
 api_auth = [TokenAuth(), SessionAuth()]
 
 
-def demo_api_token() -> list[tuple[str, str]]:
-    """Demo tokens for the citizen "an" and the clerk "binh" (keys from MOTCUA_DEMO_API_TOKEN_*)."""
-    from motcua.accounts.models import User
-    from motcua.core.env import env_str
-
-    result = []
-    for username, default in (
-        ("an", "mc_demo_citizen_an_token_2026"),
-        ("binh", "mc_demo_clerk_binh_token_2026"),
-    ):
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            continue
-        key = env_str(f"MOTCUA_DEMO_API_TOKEN_{username.upper()}", default)
-        ApiToken.objects.get_or_create(
-            key_hash=_digest(key), defaults={"user": user, "name": "demo", "key_prefix": key[:8]}
-        )
-        result.append((username, key))
-    return result
+def api_token_with_key(*, user: Any, name: str, key: str) -> ApiToken:
+    """The token whose clear key is ``key`` (created once): for keys configured outside, such as the
+    demo's (``accounts.demo.demo_api_tokens``)."""
+    token, _created = ApiToken.objects.get_or_create(
+        key_hash=_digest(key), defaults={"user": user, "name": name, "key_prefix": key[:8]}
+    )
+    return token

@@ -1,4 +1,18 @@
-"""One error hierarchy for the whole project, mapped once to ``{"message", "extra"}`` by the API."""
+"""One error hierarchy for the whole project: every refusal of the domain is an ``ApplicationError``.
+
+``config/api.py`` maps it once to ``{"message", "extra"}`` with the class's ``status_code``; the web
+pages show ``message`` on the page. So a refusal is never a server error, whichever entry point hit it.
+
+====================== ====== =====================================================================
+class                  status when
+====================== ====== =====================================================================
+ApplicationError       400    a rule of the domain was broken (the general case)
+ValidationFailedError  400    input fails a rule; ``extra["fields"]`` names the fields
+PermissionDeniedError  403    the caller sees the object but may not do this
+NotFoundError          404    missing, or hidden from the caller (ids cannot be probed)
+ConflictError          409    the object's state has moved on (e.g. a transition done twice)
+====================== ====== =====================================================================
+"""
 
 from __future__ import annotations
 
@@ -6,7 +20,7 @@ from typing import Any
 
 
 class ApplicationError(Exception):
-    """A rule of the domain was broken; ``message`` is shown to a person (Vietnamese, then English).
+    """A rule of the domain was broken; ``message`` is shown to a person (translated by gettext).
 
     ``extra`` carries machine-readable details such as ``{"field": "...", "procedure": "..."}``.
     """
@@ -19,6 +33,12 @@ class ApplicationError(Exception):
         self.extra = extra or {}
 
 
+class ValidationFailedError(ApplicationError):
+    """Input that breaks a rule; ``extra["fields"]`` maps field names to their messages."""
+
+    status_code = 400
+
+
 class PermissionDeniedError(ApplicationError):
     status_code = 403
 
@@ -27,3 +47,10 @@ class NotFoundError(ApplicationError):
     """Also raised when an object exists but the caller may not see it, so IDs cannot be probed."""
 
     status_code = 404
+
+
+class ConflictError(ApplicationError):
+    """The request was valid when sent, but the object's state no longer allows it (sent twice, out of
+    order, or someone else acted first)."""
+
+    status_code = 409

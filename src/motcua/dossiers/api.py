@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import ValidationError
 
@@ -158,13 +159,13 @@ def _parse_submission(request: HttpRequest) -> tuple[DossierIn, dict[int, list[A
     except (ValidationError, ValueError) as exc:
         errors = exc.errors() if isinstance(exc, ValidationError) else [{"msg": str(exc)}]
         raise ApplicationError(
-            "Dữ liệu gửi lên không hợp lệ / The request body is not valid.",
+            _("Dữ liệu gửi lên không hợp lệ."),
             {"fields": {".".join(str(p) for p in e.get("loc", ())) or "data": e["msg"] for e in errors}},
         ) from exc
     files: dict[int, list[Any]] = {}
     for key in request.FILES:
         if not key.startswith("component_") or not key.removeprefix("component_").isdigit():
-            raise ApplicationError("Tên trường tệp không hợp lệ / Unknown file field.", {"field": key})
+            raise ApplicationError(_("Tên trường tệp không hợp lệ."), {"field": key})
         files[int(key.removeprefix("component_"))] = request.FILES.getlist(key)
     return payload, files
 
@@ -312,7 +313,7 @@ def _task(request: HttpRequest, code: str, task_id: int) -> Task:
     dossier = _officer_dossier(request, code)
     task = dossier.tasks.filter(pk=task_id).first()
     if task is None:
-        raise NotFoundError("Không tìm thấy bước xử lý / Step not found.", {"task": task_id})
+        raise NotFoundError(_("Không tìm thấy bước xử lý."), {"task": task_id})
     return task
 
 
@@ -328,7 +329,7 @@ def task_assign(request: HttpRequest, code: str, task_id: int, body: AssignIn) -
 
     assignee = User.objects.filter(username=body.assignee).first()
     if assignee is None:
-        raise ApplicationError("Không tìm thấy cán bộ / Unknown officer.", {"field": "assignee"})
+        raise ApplicationError(_("Không tìm thấy cán bộ."), {"field": "assignee"})
     task = processing.task_assign(task=_task(request, code, task_id), assignee=assignee, by=request.user)
     return _out(task.dossier)
 
@@ -372,7 +373,7 @@ def dossier_consult(request: HttpRequest, code: str, body: ConsultIn) -> dict[st
 
     agency = Agency.objects.filter(code=body.agency).first()
     if agency is None:
-        raise ApplicationError("Mã cơ quan không tồn tại / Unknown agency code.", {"field": "agency"})
+        raise ApplicationError(_("Mã cơ quan không tồn tại."), {"field": "agency"})
     t = processing.consultation_request(
         dossier=_officer_dossier(request, code),
         specialist=request.user,

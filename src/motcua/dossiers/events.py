@@ -7,6 +7,7 @@ from typing import Any
 from motcua.agencies.models import Agency
 from motcua.core import clock
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.workflow import TimelineAction
 
 
 def dossier_event_record(
@@ -51,7 +52,7 @@ def dossier_event_build(
     """The event, not yet saved (``dossier_event_record`` saves it)."""
     return DossierEvent(
         dossier=dossier,
-        action=action,
+        action=TimelineAction(action).value,  # ValueError for a name outside the one enumeration
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         actor_role=actor_role,
         actor_agency=actor_agency,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -113,3 +114,54 @@ class SupplyForm(forms.Form):
                 label=component.name, required=False
             )
         self.fields["note"] = forms.CharField(label=_("Ghi chú"), required=False)
+
+
+# --- The staff desk's actions: one small form each, parsed here, checked by the service ----------------
+# Text fields are optional on purpose: an empty reason or list is refused by the service, with the same
+# message the API gives.
+
+
+class DeskForm(forms.Form):
+    pass
+
+
+class DeskItemsForm(forms.Form):
+    items = forms.CharField(required=False)
+
+    def item_list(self) -> list[str]:
+        return self.cleaned_data["items"].splitlines()
+
+
+class DeskReasonForm(forms.Form):
+    reason = forms.CharField(required=False)
+
+
+class DeskTaskForm(forms.Form):
+    task = forms.CharField(required=False)
+
+
+class DeskCompleteForm(DeskTaskForm):
+    note = forms.CharField(required=False)
+    result_number = forms.CharField(required=False, max_length=64)
+
+
+class DeskAssignForm(DeskTaskForm):
+    assignee = forms.CharField(required=False)
+
+
+class DeskConsultForm(forms.Form):
+    agency = forms.CharField(required=False)
+    question = forms.CharField(required=False)
+    budget_value = forms.DecimalField(
+        label=_("Thời hạn trả lời (ngày làm việc)"), required=False, min_value=Decimal("0.5"), max_value=365
+    )
+
+
+class DeskPaymentForm(forms.Form):
+    reference = forms.CharField(required=False)
+
+
+class DeskReturnForm(forms.Form):
+    method = forms.CharField(required=False)
+    recipient = forms.CharField(required=False)
+    note = forms.CharField(required=False)

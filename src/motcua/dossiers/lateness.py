@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from motcua.core import clock
 from motcua.dossiers.models import Dossier, Task, TaskStatus
-from motcua.dossiers.workflow import CLOCK_PAUSED_STATES, TERMINAL_STATES, DossierStatus
+from motcua.dossiers.workflow import CLOCK_PAUSED_STATES, TERMINAL_STATES, DossierStatus, TimelineAction
 
 DUE_SOON = dt.timedelta(hours=24)
 _OPEN_STATES = [
@@ -69,7 +69,7 @@ def national_timeliness(dossier: Dossier, *, now: dt.datetime | None = None) -> 
     if dossier.supplement_requests > 1:
         return "late"
     if dossier.status == DossierStatus.AWAITING_SUPPLEMENT:
-        event = dossier.events.filter(action="request_supplement").order_by("-at").first()
+        event = dossier.events.filter(action=TimelineAction.REQUEST_SUPPLEMENT).order_by("-at").first()
         end = event.at if event else now
         return outcome(finished_at=end, due_at=due) if end else ""
     if dossier.processing_finished_at is not None:

@@ -237,8 +237,8 @@ class DossierEvent(models.Model):
     """The timeline: who, in which role and agency, when, from which state to which, and why."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
-    # Workflow actions (workflow.Action) plus step-level ones:
-    # claim, assign, step_complete, consult, apologise, rate.
+    # A member of workflow.TimelineAction (the transitions, plus claim, assign, step_complete, consult,
+    # apologise, rate); events.dossier_event_build refuses any other name.
     action = models.CharField(max_length=40)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -25,7 +25,7 @@ NOTIFIED_ACTIONS = frozenset(
         Action.APPROVE_REFUSAL,
         Action.RETURN_RESULT,
         Action.STOP,
-        "apologise",
+        Action.APOLOGISE,
     }
 )
 
@@ -49,7 +49,7 @@ def dossier_notifications_build(*, dossier: Dossier, action: str, reason: str = 
     headline = PLAIN_WORDS.get(action, action)
     link = f"{settings.SITE_URL}/tra-cuu/?code={dossier.code}"
     text = f"[Mot Cua] Ho so {dossier.code}: {headline}."
-    if dossier.appointment_at and action in (Action.RECEIVE, "apologise"):
+    if dossier.appointment_at and action in (Action.RECEIVE, Action.APOLOGISE):
         text += f" Hen tra: {dossier.appointment_at:%d/%m/%Y %H:%M}."
     body = f"{headline}.\n\nMã hồ sơ: {dossier.code}\nThủ tục: {dossier.procedure_version.name}\n"
     if reason:

@@ -9,7 +9,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from motcua.accounts.selectors import user_roles_at
 from motcua.agencies.models import Agency
 from motcua.catalog.models import ProcessStep
 from motcua.core import clock
@@ -19,7 +21,7 @@ from motcua.dossiers.events import dossier_event_record
 from motcua.dossiers.models import DeliveryStatus, Dossier, Task, TaskStatus
 from motcua.dossiers.paperwork import paperwork
 from motcua.dossiers.transitions import active_task_for, dossier_transition
-from motcua.dossiers.workflow import Action, Actor, DossierStatus
+from motcua.dossiers.workflow import Action, Actor, DossierStatus, TimelineAction
 
 
 def stages_of(steps: Sequence[ProcessStep]) -> list[list[ProcessStep]]:
@@ -87,11 +89,9 @@ def _activate_stage(*, dossier: Dossier, order: int, start: dt.datetime) -> list
 
 
 def _require_task_actor(task: Task, user: Any) -> None:
-    from motcua.dossiers.selectors import user_roles_at
-
     if task.role not in user_roles_at(user=user, agency=task.agency):
         raise PermissionDeniedError(
-            "Bạn không có quyền xử lý bước này / You may not act on this step.",
+            _("Bạn không có quyền xử lý bước này."),
             {"task": task.pk, "role": task.role},
         )
 
@@ -101,17 +101,17 @@ def task_claim(*, task: Task, user: Any) -> Task:
         task = Task.objects.select_for_update().get(pk=task.pk)
         _require_task_actor(task, user)
         if task.status != TaskStatus.ACTIVE:
-            raise ApplicationError("Bước này không ở trạng thái đang xử lý / This step is not active.")
+            raise ApplicationError(_("Bước này không ở trạng thái đang xử lý."))
         if task.assignee_id not in (None, user.pk):
             raise ApplicationError(
-                "Bước này đã có người nhận / Someone else has claimed this step.",
+                _("Bước này đã có người nhận."),
                 {"assignee": task.assignee_id},
             )
         task.assignee = user
         task.save(update_fields=["assignee"])
         dossier_event_record(
             dossier=task.dossier,
-            action="claim",
+            action=TimelineAction.CLAIM,
             actor=user,
             actor_role=task.role,
             actor_agency=task.agency,
@@ -124,22 +124,20 @@ def task_claim(*, task: Task, user: Any) -> Task:
 
 def task_assign(*, task: Task, assignee: Any, by: Any) -> Task:
     """A leader hands a step to a named officer of the same agency who holds the step's role."""
-    from motcua.dossiers.selectors import user_roles_at
-
     with transaction.atomic():
         task = Task.objects.select_for_update().get(pk=task.pk)
         if "leader" not in user_roles_at(user=by, agency=task.agency):
-            raise PermissionDeniedError("Chỉ lãnh đạo đơn vị được phân công / Only a leader can assign.")
+            raise PermissionDeniedError(_("Chỉ lãnh đạo đơn vị được phân công."))
         if task.role not in user_roles_at(user=assignee, agency=task.agency):
             raise ApplicationError(
-                "Người được giao không có vai trò phù hợp / The assignee lacks the role.",
+                _("Người được giao không có vai trò phù hợp."),
                 {"field": "assignee"},
             )
         task.assignee = assignee
         task.save(update_fields=["assignee"])
         dossier_event_record(
             dossier=task.dossier,
-            action="assign",
+            action=TimelineAction.ASSIGN,
             actor=by,
             actor_role="leader",
             actor_agency=task.agency,
@@ -158,18 +156,16 @@ def task_complete(*, task: Task, user: Any, note: str = "", result_number: str =
         dossier = Dossier.objects.select_for_update().get(pk=task.dossier_id)
         _require_task_actor(task, user)
         if task.status != TaskStatus.ACTIVE:
-            raise ApplicationError("Bước này không ở trạng thái đang xử lý / This step is not active.")
+            raise ApplicationError(_("Bước này không ở trạng thái đang xử lý."))
         if dossier.status in (DossierStatus.AWAITING_SUPPLEMENT, DossierStatus.AWAITING_PAYMENT):
-            raise ApplicationError(
-                "Hồ sơ đang tạm dừng chờ công dân / The dossier is paused for the applicant."
-            )
+            raise ApplicationError(_("Hồ sơ đang tạm dừng chờ công dân."))
         if (
             not task.is_consultation
             and dossier.tasks.filter(
                 is_consultation=True, status=TaskStatus.ACTIVE, order=task.order
             ).exists()
         ):
-            raise ApplicationError("Còn ý kiến phối hợp chưa trả lời / A consultation is still open.")
+            raise ApplicationError(_("Còn ý kiến phối hợp chưa trả lời."))
         now = clock.now()
         task.status = TaskStatus.DONE
         task.completed_at = now
@@ -178,7 +174,7 @@ def task_complete(*, task: Task, user: Any, note: str = "", result_number: str =
         task.save(update_fields=["status", "completed_at", "assignee", "outcome"])
         dossier_event_record(
             dossier=dossier,
-            action="step_complete",
+            action=TimelineAction.STEP_COMPLETE,
             actor=user,
             actor_role=task.role,
             actor_agency=task.agency,
@@ -235,7 +231,7 @@ def _finish_processing(dossier: Dossier, now: dt.datetime) -> None:
 def task_send_back(*, dossier: Dossier, leader: Any, reason: str) -> Dossier:
     """The leader returns the dossier to the previous stage for rework; the approval step reopens later."""
     if not reason.strip():
-        raise ApplicationError("Vui lòng nêu lý do trả lại / Give the reason.", {"field": "reason"})
+        raise ApplicationError(_("Vui lòng nêu lý do trả lại."), {"field": "reason"})
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
         task = active_task_for(dossier, leader, {Actor.LEADER})
@@ -274,7 +270,7 @@ def task_send_back(*, dossier: Dossier, leader: Any, reason: str) -> Dossier:
 
 def dossier_propose_refusal(*, dossier: Dossier, specialist: Any, reason: str) -> Dossier:
     if not reason.strip():
-        raise ApplicationError("Vui lòng nêu lý do đề xuất từ chối / Give the reason.", {"field": "reason"})
+        raise ApplicationError(_("Vui lòng nêu lý do đề xuất từ chối."), {"field": "reason"})
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
         task = active_task_for(dossier, specialist, {Actor.SPECIALIST})
@@ -291,7 +287,7 @@ def dossier_propose_refusal(*, dossier: Dossier, specialist: Any, reason: str) -
             dossier.tasks.filter(step__is_approval=True, status=TaskStatus.WAITING).order_by("order").first()
         )
         if approval is None:
-            raise ApplicationError("Quy trình không có bước phê duyệt / The process has no approval step.")
+            raise ApplicationError(_("Quy trình không có bước phê duyệt."))
         dossier.tasks.filter(order__lt=approval.order, status=TaskStatus.WAITING).update(
             status=TaskStatus.CANCELLED
         )
@@ -307,9 +303,7 @@ def consultation_request(
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
         own = active_task_for(dossier, specialist, {Actor.SPECIALIST})
         if agency.pk == own.agency_id:
-            raise ApplicationError(
-                "Chọn một cơ quan khác để xin ý kiến / Choose another agency.", {"field": "agency"}
-            )
+            raise ApplicationError(_("Chọn một cơ quan khác để xin ý kiến."), {"field": "agency"})
         now = clock.now()
         task = Task(
             dossier=dossier,
@@ -325,7 +319,7 @@ def consultation_request(
         task.save()
         dossier_event_record(
             dossier=dossier,
-            action="consult",
+            action=TimelineAction.CONSULT,
             actor=specialist,
             actor_role=Actor.SPECIALIST,
             actor_agency=own.agency,

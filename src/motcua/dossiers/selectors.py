@@ -18,40 +18,20 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from motcua.accounts.models import StaffRole
+from motcua.accounts.selectors import agency_ids_for_user, user_roles_at
 from motcua.agencies.models import Agency
 from motcua.core import clock
 from motcua.core.errors import NotFoundError, PermissionDeniedError
-from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.models import Dossier, DossierEvent, RatingCriterion, Task
 
-_NOT_FOUND = "Không tìm thấy hồ sơ / Dossier not found."
-
-
-def _ancestor_ids(agency: Agency) -> list[int]:
-    ids = []
-    current: Agency | None = agency
-    while current is not None:
-        ids.append(current.pk)
-        current = current.parent
-    return ids
-
-
-def user_roles_at(*, user: Any, agency: Agency) -> set[str]:
-    """Roles the user holds today at ``agency`` or at an agency above it."""
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    return set(
-        StaffRole.objects.active_on(clock.local_today())
-        .filter(user=user, agency_id__in=_ancestor_ids(agency))
-        .values_list("role", flat=True)
-    )
+_NOT_FOUND = gettext_noop("Không tìm thấy hồ sơ.")
 
 
 def officer_agency_ids(*, user: Any) -> set[int]:
     """Agencies where the user holds any active role, with all their descendant units."""
-    from motcua.accounts.selectors import agency_ids_for_user
-
     return agency_ids_for_user(user=user)
 
 
@@ -75,7 +55,7 @@ def dossier_get_for_officer(*, user: Any, code: str, audit: bool = True) -> Doss
         .first()
     )
     if dossier is None:
-        raise NotFoundError(_NOT_FOUND, {"code": code})
+        raise NotFoundError(_(_NOT_FOUND), {"code": code})
     if audit:
         from motcua.dossiers.models import DossierAccessLog
 
@@ -89,7 +69,7 @@ def officer_agency_for(*, user: Any, dossier: Dossier, role: str) -> Agency:
         if agency is not None and role in user_roles_at(user=user, agency=agency):
             return agency
     raise PermissionDeniedError(
-        "Bạn không có quyền tiếp nhận hồ sơ này / You may not act on this dossier at intake.",
+        _("Bạn không có quyền tiếp nhận hồ sơ này."),
         {"code": dossier.code, "role": role},
     )
 
@@ -103,7 +83,7 @@ def dossiers_for_applicant(*, user: Any) -> QuerySet[Dossier]:
 def dossier_get_for_applicant(*, user: Any, code: str) -> Dossier:
     dossier = dossiers_for_applicant(user=user).filter(code=code).first()
     if dossier is None:
-        raise NotFoundError(_NOT_FOUND, {"code": code})
+        raise NotFoundError(_(_NOT_FOUND), {"code": code})
     return dossier
 
 
@@ -140,15 +120,15 @@ def dossier_status_public_lookup(*, code: str, second_factor: str) -> dict[str, 
 
     factor = "".join(ch for ch in second_factor if ch.isdigit())
     if len(factor) < 4:
-        raise NotFoundError(_NOT_FOUND, {"code": code})
+        raise NotFoundError(_(_NOT_FOUND), {"code": code})
     with connection.cursor() as cursor:
         cursor.execute(_public_status_sql(), [*PLAIN_WORDS, code.strip()])
         rows = cursor.fetchall()
     if not rows:
-        raise NotFoundError(_NOT_FOUND, {"code": code})
+        raise NotFoundError(_(_NOT_FOUND), {"code": code})
     first = rows[0]
     if not any(c and c.endswith(factor[-4:]) for c in (first[2], first[3])):
-        raise NotFoundError(_NOT_FOUND, {"code": code})
+        raise NotFoundError(_(_NOT_FOUND), {"code": code})
     return public_status_summary(
         code=first[0],
         status=first[1],
@@ -162,3 +142,21 @@ def dossier_status_public_lookup(*, code: str, second_factor: str) -> dict[str, 
 
 def dossier_timeline(*, dossier: Dossier) -> QuerySet[DossierEvent]:
     return dossier.events.select_related("actor", "actor_agency").order_by("at", "pk")
+
+
+def rating_criteria_in_force() -> list[RatingCriterion]:
+    """The satisfaction criteria in force today: the rating form shows them, the service requires them."""
+    today = clock.local_today()
+    return list(RatingCriterion.objects.filter(valid_from__lte=today).exclude(valid_to__lt=today))
+
+
+def task_of_dossier(*, dossier: Dossier, task_id: Any) -> Task:
+    """A step of a dossier the caller already sees; an unknown (or malformed) id is "not found"."""
+    try:
+        pk = int(task_id)
+    except (TypeError, ValueError):
+        pk = 0
+    task = dossier.tasks.filter(pk=pk).first()
+    if task is None:
+        raise NotFoundError(_("Không tìm thấy bước xử lý."), {"task": str(task_id)})
+    return task

@@ -32,7 +32,7 @@ PLAIN_WORDS: dict[str, str] = {
     Action.RETURN_RESULT: "Đã trả kết quả",
     Action.WITHDRAW: "Người nộp đã rút hồ sơ",
     Action.STOP: "Hồ sơ đã dừng xử lý",
-    "apologise": "Cơ quan giải quyết xin lỗi và hẹn lại ngày trả kết quả",
+    Action.APOLOGISE: "Cơ quan giải quyết xin lỗi và hẹn lại ngày trả kết quả",
 }
 
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext as _
+
+from motcua.accounts.selectors import user_roles_at
 from motcua.agencies.models import Agency
 from motcua.core import clock
 from motcua.core.errors import PermissionDeniedError
@@ -16,7 +19,7 @@ from motcua.dossiers import deadlines
 from motcua.dossiers.events import dossier_event_record
 from motcua.dossiers.models import Dossier, Task, TaskStatus
 from motcua.dossiers.notify import dossier_notify
-from motcua.dossiers.selectors import officer_agency_for, user_roles_at
+from motcua.dossiers.selectors import officer_agency_for
 from motcua.dossiers.workflow import TRANSITIONS, Actor, Transition, transition_for
 
 
@@ -153,6 +156,6 @@ def active_task_for(dossier: Dossier, user: Any, roles: set[str]) -> Task:
         if task.role in roles and task.role in user_roles_at(user=user, agency=task.agency):
             return task
     raise PermissionDeniedError(
-        "Bạn không có bước nào đang xử lý trong hồ sơ này / You have no active step on this dossier.",
+        _("Bạn không có bước nào đang xử lý trong hồ sơ này."),
         {"dossier": dossier.code},
     )

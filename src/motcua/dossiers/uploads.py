@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 
 from motcua.core.errors import ApplicationError
 from motcua.dossiers.paperwork import paperwork
@@ -39,11 +40,10 @@ def upload_check(upload: UploadedFile, *, field: str = "file") -> CheckedUpload:
     name = (upload.name or "").lower()
     size = upload.size or 0
     if size == 0:
-        raise ApplicationError("Tệp rỗng / The file is empty.", {"field": field, "file": upload.name})
+        raise ApplicationError(_("Tệp rỗng."), {"field": field, "file": upload.name})
     if size > MAX_UPLOAD_BYTES:
         raise ApplicationError(
-            f"Tệp vượt quá {MAX_UPLOAD_BYTES // (1024 * 1024)} MB / The file is larger than "
-            f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB.",
+            _("Tệp vượt quá %(size)s MB.") % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)},
             {"field": field, "file": upload.name, "size": size},
         )
     upload.seek(0)
@@ -53,8 +53,7 @@ def upload_check(upload: UploadedFile, *, field: str = "file") -> CheckedUpload:
         if any(head.startswith(m) for m in magics):
             if not name.endswith(extensions):
                 raise ApplicationError(
-                    "Phần mở rộng của tệp không khớp với nội dung / The file extension does not match "
-                    "its content.",
+                    _("Phần mở rộng của tệp không khớp với nội dung."),
                     {"field": field, "file": upload.name},
                 )
             digest = hashlib.sha256()
@@ -75,6 +74,6 @@ def upload_check(upload: UploadedFile, *, field: str = "file") -> CheckedUpload:
                 content_type=content_type, size=size, sha256=digest.hexdigest(), signature_report=report
             )
     raise ApplicationError(
-        "Chỉ nhận tệp PDF, JPEG hoặc PNG / Only PDF, JPEG or PNG files are accepted.",
+        _("Chỉ nhận tệp PDF, JPEG hoặc PNG."),
         {"field": field, "file": upload.name},
     )

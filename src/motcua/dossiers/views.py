@@ -4,8 +4,10 @@ selector or service, render."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,14 +15,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from motcua.accounts.selectors import staff_member_get, user_roles_at
 from motcua.agencies.models import Agency
+from motcua.agencies.selectors import agency_get_by_code
 from motcua.catalog.models import Channel
 from motcua.catalog.selectors import procedure_version_get_current
-from motcua.core.errors import ApplicationError, NotFoundError
+from motcua.core.errors import ApplicationError, NotFoundError, ValidationFailedError
 from motcua.dossiers import forms, inbox, processing, selectors, services
-from motcua.dossiers.models import Dossier, RatingCriterion, RatingLevel, TaskStatus
+from motcua.dossiers.models import Dossier, RatingLevel, TaskStatus
 from motcua.dossiers.status import PLAIN_WORDS, dossier_status_public
-from motcua.dossiers.workflow import DossierStatus, TransitionNotAllowed
+from motcua.dossiers.workflow import Action, Actor, DossierStatus, allowed_actions, can_rate, can_transition
 
 
 def _error_to_form(form: Any, exc: ApplicationError) -> None:
@@ -113,9 +117,11 @@ def my_detail(request: HttpRequest, code: str) -> HttpResponse:
     except NotFoundError as exc:
         raise Http404(exc.message) from exc
     supply_form = None
-    if dossier.status in (DossierStatus.AWAITING_SUPPLEMENT, DossierStatus.INTAKE_SUPPLEMENT):
+    if can_transition(Action.SUPPLY, dossier.status, Actor.APPLICANT) or can_transition(
+        Action.SUPPLY_AT_INTAKE, dossier.status, Actor.APPLICANT
+    ):
         supply_form = forms.SupplyForm(components=list(dossier.components.all()))
-    criteria = list(RatingCriterion.objects.all()) if not hasattr(dossier, "rating") else []
+    can_rate_now = can_rate(dossier.status) and not hasattr(dossier, "rating")
     return render(
         request,
         "dossiers/my_detail.html",
@@ -123,30 +129,19 @@ def my_detail(request: HttpRequest, code: str) -> HttpResponse:
             "dossier": dossier,
             "public": dossier_status_public(dossier),
             "supply_form": supply_form,
-            "criteria": criteria,
+            "criteria": selectors.rating_criteria_in_force() if can_rate_now else [],
             "levels": RatingLevel.choices,
-            "can_rate": _can_rate(dossier),
-            "can_withdraw": dossier.status
-            in (
-                DossierStatus.SUBMITTED,
-                DossierStatus.INTAKE_SUPPLEMENT,
-                DossierStatus.PROCESSING,
-                DossierStatus.AWAITING_SUPPLEMENT,
-            ),
+            "can_rate": can_rate_now,
+            # The workflow table decides, as it does for the service (and the API).
+            "can_withdraw": can_transition(Action.WITHDRAW, dossier.status, Actor.APPLICANT),
             "requested_items": _last_request(dossier),
         },
     )
 
 
-def _can_rate(dossier: Dossier) -> bool:
-    return dossier.status in (DossierStatus.RETURNED, DossierStatus.REFUSED_AT_INTAKE) and not hasattr(
-        dossier, "rating"
-    )
-
-
 def _last_request(dossier: Dossier) -> list[str]:
     event = (
-        dossier.events.filter(action__in=["request_supplement", "request_intake_supplement"])
+        dossier.events.filter(action__in=[Action.REQUEST_SUPPLEMENT, Action.REQUEST_INTAKE_SUPPLEMENT])
         .order_by("-at", "-pk")
         .first()
     )
@@ -278,7 +273,7 @@ def counter_new(request: HttpRequest, local_code: str) -> HttpResponse:
     centres = [
         a
         for a in Agency.objects.filter(is_service_centre=True)
-        if "one_stop_clerk" in selectors.user_roles_at(user=request.user, agency=a)
+        if "one_stop_clerk" in user_roles_at(user=request.user, agency=a)
     ]
     if not centres:
         raise Http404
@@ -312,14 +307,18 @@ def desk_detail(request: HttpRequest, code: str) -> HttpResponse:
     my_tasks = [
         t
         for t in dossier.tasks.filter(status=TaskStatus.ACTIVE).select_related("agency", "step")
-        if t.role in selectors.user_roles_at(user=request.user, agency=t.agency)
+        if t.role in user_roles_at(user=request.user, agency=t.agency)
     ]
-    intake = False
-    for agency in (dossier.receiving_agency, dossier.helped_at):
-        if agency is not None and "one_stop_clerk" in selectors.user_roles_at(
-            user=request.user, agency=agency
-        ):
-            intake = True
+    intake = any(
+        agency is not None and Actor.ONE_STOP_CLERK in user_roles_at(user=request.user, agency=agency)
+        for agency in (dossier.receiving_agency, dossier.helped_at)
+    )
+    colleagues = _colleagues(dossier, request.user)
+    # What the workflow table allows from this state in the roles the user acts in here.
+    roles = {t.role for t in my_tasks} | ({Actor.ONE_STOP_CLERK} if intake else set())
+    if colleagues:
+        roles.add(Actor.LEADER)
+    can = {action: True for role in roles for action in allowed_actions(dossier.status, role)}
     return render(
         request,
         "dossiers/desk_detail.html",
@@ -330,7 +329,7 @@ def desk_detail(request: HttpRequest, code: str) -> HttpResponse:
             "my_tasks": my_tasks,
             "intake": intake,
             "words": PLAIN_WORDS,
-            "statuses": DossierStatus,
+            "can": can,
             # Separate ids per form: several of them can be on the page at once.
             "intake_items_form": forms.ItemsForm(auto_id="intake-%s"),
             "supplement_form": forms.ItemsForm(auto_id="supp-%s"),
@@ -343,7 +342,7 @@ def desk_detail(request: HttpRequest, code: str) -> HttpResponse:
             "other_agencies": Agency.objects.filter(valid_to__isnull=True)
             .exclude(pk=dossier.competent_agency_id)
             .order_by("code"),
-            "colleagues": _colleagues(dossier, request.user),
+            "colleagues": colleagues,
             "return_form": forms.ReturnForm(initial={"method": dossier.return_method}),
             "apology_form": forms.ApologyForm(),
             "components": dossier.components.prefetch_related("files"),
@@ -351,100 +350,121 @@ def desk_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def _task(dossier: Dossier, data: dict[str, Any]) -> Any:
+    return selectors.task_of_dossier(dossier=dossier, task_id=data.get("task"))
+
+
+def _assign(dossier: Dossier, user: Any, data: dict[str, Any]) -> object:
+    assignee = staff_member_get(user_id=data["assignee"])
+    if assignee is None:
+        raise ValidationFailedError(_("Chọn bước và cán bộ được giao."), {"field": "assignee"})
+    return processing.task_assign(task=_task(dossier, data), assignee=assignee, by=user)
+
+
+def _consult(dossier: Dossier, user: Any, data: dict[str, Any]) -> object:
+    return processing.consultation_request(
+        dossier=dossier,
+        specialist=user,
+        agency=agency_get_by_code(data["agency"] or "-"),
+        question=data["question"],
+        budget_value=data["budget_value"] or 1,
+        budget_unit="working_days",
+    )
+
+
+DeskService = Callable[[Dossier, Any, dict[str, Any]], object]
+
+# The desk's actions: {action in the URL: (the form that parses the POST, the service it calls)}. The
+# services check every rule (role, state through the workflow table); a refusal is a message on the page.
+DESK_ACTIONS: dict[str, tuple[type[django_forms.Form], DeskService]] = {
+    "receive": (forms.DeskForm, lambda d, u, c: services.dossier_receive(dossier=d, clerk=u)),
+    "intake_supplement": (
+        forms.DeskItemsForm,
+        lambda d, u, c: services.dossier_request_intake_supplement(
+            dossier=d, clerk=u, items=c["items"].splitlines()
+        ),
+    ),
+    "refuse": (
+        forms.DeskReasonForm,
+        lambda d, u, c: services.dossier_refuse_at_intake(dossier=d, clerk=u, reason=c["reason"]),
+    ),
+    "supplement_request": (
+        forms.DeskItemsForm,
+        lambda d, u, c: services.dossier_request_supplement(
+            dossier=d, officer=u, items=c["items"].splitlines()
+        ),
+    ),
+    "claim": (forms.DeskTaskForm, lambda d, u, c: processing.task_claim(task=_task(d, c), user=u)),
+    "complete": (
+        forms.DeskCompleteForm,
+        lambda d, u, c: processing.task_complete(
+            task=_task(d, c), user=u, note=c["note"], result_number=c["result_number"]
+        ),
+    ),
+    "assign": (forms.DeskAssignForm, _assign),
+    "consult": (forms.DeskConsultForm, _consult),
+    "payment_request": (
+        forms.DeskItemsForm,
+        lambda d, u, c: services.dossier_request_payment(dossier=d, officer=u, items=c["items"].splitlines()),
+    ),
+    "payment_confirm": (
+        forms.DeskPaymentForm,
+        lambda d, u, c: services.dossier_confirm_payment(dossier=d, clerk=u, reference=c["reference"]),
+    ),
+    "stop": (
+        forms.DeskReasonForm,
+        lambda d, u, c: services.dossier_stop(dossier=d, leader=u, reason=c["reason"]),
+    ),
+    "send_back": (
+        forms.DeskReasonForm,
+        lambda d, u, c: processing.task_send_back(dossier=d, leader=u, reason=c["reason"]),
+    ),
+    "propose_refusal": (
+        forms.DeskReasonForm,
+        lambda d, u, c: processing.dossier_propose_refusal(dossier=d, specialist=u, reason=c["reason"]),
+    ),
+    "return": (
+        forms.DeskReturnForm,
+        lambda d, u, c: services.dossier_return_result(
+            dossier=d, clerk=u, method=c["method"], recipient=c["recipient"], note=c["note"]
+        ),
+    ),
+    "apology": (
+        forms.ApologyForm,
+        lambda d, u, c: services.dossier_apologise(
+            dossier=d, officer=u, reason=c["reason"], new_appointment_at=c["new_appointment_at"]
+        ),
+    ),
+}
+
+
+def _form_errors(form: django_forms.Form) -> str:
+    return " ".join(
+        f"{form.fields[name].label or name}: {' '.join(str(e) for e in errors)}"
+        for name, errors in form.errors.items()
+    )
+
+
 @login_required
 @require_POST
 def desk_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
+    if action not in DESK_ACTIONS:
+        raise Http404
     try:
         dossier = selectors.dossier_get_for_officer(user=request.user, code=code, audit=False)
     except NotFoundError as exc:
         raise Http404(exc.message) from exc
-    post = request.POST
-    user = request.user
+    form_class, service = DESK_ACTIONS[action]
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("dossiers:desk_detail", code=code)
     try:
-        if action == "receive":
-            services.dossier_receive(dossier=dossier, clerk=user)
-        elif action == "intake_supplement":
-            services.dossier_request_intake_supplement(
-                dossier=dossier, clerk=user, items=post.get("items", "").splitlines()
-            )
-        elif action == "refuse":
-            services.dossier_refuse_at_intake(dossier=dossier, clerk=user, reason=post.get("reason", ""))
-        elif action == "supplement_request":
-            services.dossier_request_supplement(
-                dossier=dossier, officer=user, items=post.get("items", "").splitlines()
-            )
-        elif action in ("claim", "complete"):
-            task = dossier.tasks.filter(pk=int(post.get("task", "0") or 0)).first()
-            if task is None:
-                raise NotFoundError(_("Không tìm thấy bước xử lý."))
-            if action == "claim":
-                processing.task_claim(task=task, user=user)
-            else:
-                processing.task_complete(
-                    task=task,
-                    user=user,
-                    note=post.get("note", ""),
-                    result_number=post.get("result_number", ""),
-                )
-        elif action == "assign":
-            from motcua.accounts.models import User
-
-            task = dossier.tasks.filter(pk=int(post.get("task", "0") or 0)).first()
-            assignee = User.objects.filter(pk=int(post.get("assignee", "0") or 0)).first()
-            if task is None or assignee is None:
-                raise ApplicationError(_("Chọn bước và cán bộ được giao."))
-            processing.task_assign(task=task, assignee=assignee, by=user)
-        elif action == "consult":
-            consulted = Agency.objects.filter(code=post.get("agency", "")).first()
-            if consulted is None:
-                raise ApplicationError(_("Chọn cơ quan phối hợp."))
-            processing.consultation_request(
-                dossier=dossier,
-                specialist=user,
-                agency=consulted,
-                question=post.get("question", ""),
-                budget_value=post.get("budget_value", "1") or "1",
-                budget_unit="working_days",
-            )
-        elif action == "payment_request":
-            services.dossier_request_payment(
-                dossier=dossier, officer=user, items=post.get("items", "").splitlines()
-            )
-        elif action == "payment_confirm":
-            services.dossier_confirm_payment(dossier=dossier, clerk=user, reference=post.get("reference", ""))
-        elif action == "stop":
-            services.dossier_stop(dossier=dossier, leader=user, reason=post.get("reason", ""))
-        elif action == "send_back":
-            processing.task_send_back(dossier=dossier, leader=user, reason=post.get("reason", ""))
-        elif action == "propose_refusal":
-            processing.dossier_propose_refusal(
-                dossier=dossier, specialist=user, reason=post.get("reason", "")
-            )
-        elif action == "return":
-            services.dossier_return_result(
-                dossier=dossier,
-                clerk=user,
-                method=post.get("method", ""),
-                recipient=post.get("recipient", ""),
-                note=post.get("note", ""),
-            )
-        elif action == "apology":
-            form = forms.ApologyForm(post)
-            if not form.is_valid():
-                raise ApplicationError(_("Ngày hẹn mới không hợp lệ."))
-            services.dossier_apologise(
-                dossier=dossier,
-                officer=user,
-                reason=form.cleaned_data["reason"],
-                new_appointment_at=form.cleaned_data["new_appointment_at"],
-            )
-        else:
-            raise Http404
-        messages.success(request, _("Đã thực hiện."))
-    except ApplicationError as exc:
+        service(dossier, request.user, form.cleaned_data)
+    except ApplicationError as exc:  # every refusal: not allowed now, not found, conflict, invalid
         messages.error(request, exc.message)
-    except TransitionNotAllowed:
-        messages.error(request, _("Thao tác không hợp lệ ở trạng thái hiện tại của hồ sơ."))
+    else:
+        messages.success(request, _("Đã thực hiện."))
     return redirect("dossiers:desk_detail", code=code)
 
 
@@ -489,7 +509,7 @@ def receipt(request: HttpRequest, code: str) -> HttpResponse:
             raise Http404(exc.message) from exc
     if dossier.received_at is None:
         raise Http404
-    receiver = dossier.events.filter(action="receive").select_related("actor").first()
+    receiver = dossier.events.filter(action=Action.RECEIVE).select_related("actor").first()
     return render(
         request,
         "dossiers/receipt.html",
@@ -507,7 +527,7 @@ def _colleagues(dossier: Dossier, user: Any) -> list[Any]:
     from motcua.accounts.models import Role, StaffRole, User
     from motcua.core import clock
 
-    if "leader" not in selectors.user_roles_at(user=user, agency=dossier.competent_agency):
+    if "leader" not in user_roles_at(user=user, agency=dossier.competent_agency):
         return []
     ids = (
         StaffRole.objects.active_on(clock.local_today())

@@ -11,7 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from motcua.core.errors import ConflictError
 
 
 class DossierStatus(models.TextChoices):
@@ -65,7 +68,11 @@ class Actor(models.TextChoices):
     SYSTEM = "system", _("Hệ thống")
 
 
-class Action(models.TextChoices):
+class TimelineAction(models.TextChoices):
+    """Every name a timeline event can carry: stable, since the gateway, the index and the notifications
+    key on them. The first group are the workflow's transitions (``TRANSITIONS``); the second leave the
+    dossier's state as it is. ``events.dossier_event_build`` refuses any other name."""
+
     SUBMIT = "submit", _("Nộp hồ sơ")
     RECEIVE = "receive", _("Tiếp nhận")
     REQUEST_INTAKE_SUPPLEMENT = "request_intake_supplement", _("Yêu cầu bổ sung khi tiếp nhận")
@@ -85,6 +92,17 @@ class Action(models.TextChoices):
     RETURN_RESULT = "return_result", _("Trả kết quả")
     WITHDRAW = "withdraw", _("Rút hồ sơ")
     STOP = "stop", _("Dừng xử lý")
+    # Events that change no state.
+    CLAIM = "claim", _("Nhận xử lý")
+    ASSIGN = "assign", _("Phân công")
+    STEP_COMPLETE = "step_complete", _("Hoàn thành bước")
+    CONSULT = "consult", _("Lấy ý kiến phối hợp")
+    APOLOGISE = "apologise", _("Xin lỗi, hẹn lại")
+    RATE = "rate", _("Đánh giá")
+
+
+# The transitions' name in the workflow table and its tests: the same enumeration.
+Action = TimelineAction
 
 
 @dataclass(frozen=True)
@@ -163,12 +181,20 @@ _BY_KEY: dict[tuple[str, str], Transition] = {
 }
 
 TERMINAL_STATES = frozenset({S.REFUSED_AT_INTAKE, S.RETURNED, S.WITHDRAWN, S.STOPPED})
+# The applicant may rate the service once the dossier has its outcome (a result, or a refusal).
+RATEABLE_STATES = frozenset({S.ISSUED, S.REFUSED, S.RETURNED, S.REFUSED_AT_INTAKE})
 CLOCK_PAUSED_STATES = frozenset({S.AWAITING_SUPPLEMENT, S.AWAITING_PAYMENT})
 
 
-class TransitionNotAllowed(Exception):
+class TransitionNotAllowed(ConflictError):
+    """The workflow table has no such transition from the dossier's state for this actor: a 409 on the
+    API, a message on the page."""
+
     def __init__(self, action: str, status: str, actor: str) -> None:
-        super().__init__(f"{action} not allowed from {status} by {actor}")
+        super().__init__(
+            gettext("Thao tác không hợp lệ ở trạng thái hiện tại của hồ sơ."),
+            {"action": str(action), "status": str(status), "actor": str(actor)},
+        )
         self.action, self.status, self.actor = action, status, actor
 
 
@@ -190,3 +216,8 @@ def transition_for(action: str, status: str, actor: str) -> Transition:
 
 def allowed_actions(status: str, actor: str) -> list[str]:
     return [t.action for t in TRANSITIONS if status in t.sources and actor in t.actors]
+
+
+def can_rate(status: str) -> bool:
+    """Rating is no transition (the state stays), but it has its states, here with the table."""
+    return status in RATEABLE_STATES

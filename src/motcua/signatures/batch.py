@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
 from motcua.core import clock
@@ -43,7 +44,7 @@ def signing_authorisation_check(*, user: Any, password: str, otp: str) -> None:
     a device. Raises ApplicationError with field errors; nothing has been signed then."""
     errors: dict[str, str] = {}
     if not password or not user.check_password(password):
-        errors["password"] = "Mật khẩu không đúng / The password is wrong."  # noqa: S105 (a message)
+        errors["password"] = _("Mật khẩu không đúng.")
     if user_has_device(user, confirmed=True):
         from motcua.accounts.twofactor import totp_verify_for_user
 
@@ -52,8 +53,7 @@ def signing_authorisation_check(*, user: Any, password: str, otp: str) -> None:
             errors["otp"] = str(problem)
     if errors:
         raise ApplicationError(
-            "Xác thực ký số không thành công, chưa ký hồ sơ nào / Signing was not authorised; "
-            "nothing was signed.",
+            _("Xác thực ký số không thành công, chưa ký hồ sơ nào."),
             {"fields": errors},
         )
 
@@ -68,12 +68,10 @@ def results_batch_sign(*, leader: Any, codes: Sequence[str], password: str, otp:
     """Approve and sign each chosen dossier (see the module docstring)."""
     chosen = list(dict.fromkeys(c.strip() for c in codes if c.strip()))
     if not chosen:
-        raise ApplicationError(
-            "Vui lòng chọn ít nhất một hồ sơ / Choose at least one dossier.", {"field": "codes"}
-        )
+        raise ApplicationError(_("Vui lòng chọn ít nhất một hồ sơ."), {"field": "codes"})
     if len(chosen) > MAX_BATCH:
         raise ApplicationError(
-            f"Mỗi lần ký tối đa {MAX_BATCH} hồ sơ / At most {MAX_BATCH} dossiers at once.", {"field": "codes"}
+            _("Mỗi lần ký tối đa %(count)s hồ sơ.") % {"count": MAX_BATCH}, {"field": "codes"}
         )
     signing_authorisation_check(user=leader, password=password, otp=otp)
     outcome = BatchOutcome()
@@ -90,9 +88,7 @@ def results_batch_sign(*, leader: Any, codes: Sequence[str], password: str, otp:
                     .first()
                 )
                 if task is None:
-                    raise PermissionDeniedError(
-                        "Hồ sơ không còn chờ bạn phê duyệt / The dossier is no longer waiting for you."
-                    )
+                    raise PermissionDeniedError(_("Hồ sơ không còn chờ bạn phê duyệt."))
                 task_complete(task=task, user=leader, note="Phê duyệt và ký số theo lô / Batch approval")
                 SigningRequest.objects.create(
                     dossier=dossier,

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
 
 from motcua.core import clock
 from motcua.core.clock import VIETNAM_TZ
@@ -160,8 +161,7 @@ def result_document_issue(*, dossier: Dossier, approver: Any, clerical_officer: 
             signed_by.append({"username": name, "field": field})
     except (SigningError, AppearanceError) as exc:
         raise ApplicationError(
-            "Ký số không thành công, kết quả chưa được phát hành / "
-            "Signing failed; the result was not issued. " + str(exc),
+            _("Ký số không thành công, kết quả chưa được phát hành: %(error)s") % {"error": exc},
             {"field": "signature"},
         ) from exc
     document = IssuedDocument(

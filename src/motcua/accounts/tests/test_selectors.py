@@ -15,6 +15,7 @@ from motcua.accounts.selectors import (
     staff_member_list_for_officer,
     staff_roles_active,
     user_has_role,
+    user_roles_at,
 )
 from motcua.agencies.models import AgencyLevel
 from motcua.core.errors import NotFoundError, PermissionDeniedError
@@ -224,3 +225,24 @@ def test_a_leader_whose_role_expired_may_not_list_staff(leader_dung, culture_dep
     StaffRole.objects.filter(user=leader_dung).update(valid_to=dt.date(2025, 12, 31))
     with pytest.raises(NotFoundError):
         staff_member_list_for_officer(officer=leader_dung, agency=culture_department)
+
+
+# --- user_roles_at ----------------------------------------------------------------------------------
+
+
+def test_roles_at_an_agency_include_those_held_above_it(leader_dung, culture_department) -> None:
+    unit = AgencyFactory(parent=culture_department)
+    assert user_roles_at(user=leader_dung, agency=unit) == {Role.LEADER}
+    assert user_roles_at(user=leader_dung, agency=culture_department) == {Role.LEADER}
+
+
+def test_roles_held_below_or_beside_an_agency_do_not_count_there(
+    leader_dung, culture_department, province
+) -> None:
+    assert user_roles_at(user=leader_dung, agency=province) == set()
+
+
+def test_a_deactivated_user_holds_no_role_where_they_act(specialist_chi, culture_department) -> None:
+    specialist_chi.is_active = False
+    specialist_chi.save(update_fields=["is_active"])
+    assert user_roles_at(user=specialist_chi, agency=culture_department) == set()

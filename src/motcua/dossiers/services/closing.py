@@ -7,24 +7,25 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from motcua.accounts.selectors import user_roles_at
 from motcua.core import clock
-from motcua.core.errors import ApplicationError
+from motcua.core.errors import ApplicationError, ConflictError
 from motcua.dossiers.events import dossier_event_record
 from motcua.dossiers.models import (
     DeliveryStatus,
     Dossier,
     Rating,
-    RatingCriterion,
     RatingLevel,
     ReturnMethod,
     Task,
     TaskStatus,
 )
 from motcua.dossiers.paperwork import paperwork
-from motcua.dossiers.selectors import user_roles_at
+from motcua.dossiers.selectors import rating_criteria_in_force
 from motcua.dossiers.transitions import dossier_transition, require_clerk_at
-from motcua.dossiers.workflow import Action, Actor, DossierStatus
+from motcua.dossiers.workflow import Action, Actor, TimelineAction, can_rate
 
 
 def dossier_return_result(
@@ -32,13 +33,9 @@ def dossier_return_result(
 ) -> Dossier:
     """Hand the result over (counter, post or online) and record who received it."""
     if method not in ReturnMethod.values:
-        raise ApplicationError(
-            "Hình thức trả kết quả không hợp lệ / Unknown return method.", {"field": "method"}
-        )
+        raise ApplicationError(_("Hình thức trả kết quả không hợp lệ."), {"field": "method"})
     if not recipient.strip():
-        raise ApplicationError(
-            "Vui lòng ghi tên người nhận / Enter who received the result.", {"field": "recipient"}
-        )
+        raise ApplicationError(_("Vui lòng ghi tên người nhận."), {"field": "recipient"})
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
         agency = require_clerk_at(dossier, clerk)
@@ -65,7 +62,7 @@ def dossier_return_result(
 
 def dossier_withdraw(*, dossier: Dossier, user: Any, reason: str) -> Dossier:
     if dossier.applicant_user_id is None or getattr(user, "pk", None) != dossier.applicant_user_id:
-        raise ApplicationError("Chỉ chủ hồ sơ được rút hồ sơ / Only the applicant can withdraw.")
+        raise ApplicationError(_("Chỉ chủ hồ sơ được rút hồ sơ."))
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
         dossier_transition(
@@ -86,37 +83,29 @@ def dossier_withdraw(*, dossier: Dossier, user: Any, reason: str) -> Dossier:
 def dossier_rate(*, dossier: Dossier, user: Any, scores: Mapping[str, int], comment: str = "") -> Any:
     """The applicant rates the service once, on the criteria in force (RatingCriterion)."""
     if dossier.applicant_user_id is None or getattr(user, "pk", None) != dossier.applicant_user_id:
-        raise ApplicationError("Chỉ chủ hồ sơ được đánh giá / Only the applicant can rate.")
-    if dossier.status not in (
-        DossierStatus.RETURNED,
-        DossierStatus.ISSUED,
-        DossierStatus.REFUSED,
-        DossierStatus.REFUSED_AT_INTAKE,
-    ):
-        raise ApplicationError("Chỉ đánh giá khi hồ sơ đã có kết quả / Rate once the dossier has a result.")
-    today = clock.local_today()
-    criteria = list(RatingCriterion.objects.filter(valid_from__lte=today).exclude(valid_to__lt=today))
+        raise ApplicationError(_("Chỉ chủ hồ sơ được đánh giá."))
+    if not can_rate(dossier.status):
+        raise ConflictError(_("Chỉ đánh giá khi hồ sơ đã có kết quả."))
+    criteria = rating_criteria_in_force()
     errors = {}
     clean: dict[str, int] = {}
     for criterion in criteria:
         value = scores.get(criterion.code)
         if value is None or int(value) not in RatingLevel.values:
-            errors[criterion.code] = "Vui lòng chọn mức đánh giá / Choose a rating."
+            errors[criterion.code] = _("Vui lòng chọn mức đánh giá.")
         else:
             clean[criterion.code] = int(value)
     if errors:
-        raise ApplicationError(
-            "Vui lòng đánh giá đủ các tiêu chí / Rate every criterion.", {"fields": errors}
-        )
+        raise ApplicationError(_("Vui lòng đánh giá đủ các tiêu chí."), {"fields": errors})
     with transaction.atomic():
         if Rating.objects.filter(dossier=dossier).exists():
-            raise ApplicationError("Hồ sơ đã được đánh giá / This dossier has already been rated.")
+            raise ConflictError(_("Hồ sơ đã được đánh giá."))
         rating = Rating.objects.create(
             dossier=dossier, scores=clean, comment=comment.strip(), rated_at=clock.now()
         )
         dossier_event_record(
             dossier=dossier,
-            action="rate",
+            action=TimelineAction.RATE,
             actor=user,
             actor_role=Actor.APPLICANT,
             actor_agency=None,
@@ -130,14 +119,11 @@ def dossier_rate(*, dossier: Dossier, user: Any, scores: Mapping[str, int], comm
 def dossier_stop(*, dossier: Dossier, leader: Any, reason: str) -> Dossier:
     """The competent agency stops processing with a notice (form 05; DVCQG status 8)."""
     if not reason.strip():
-        raise ApplicationError("Vui lòng nêu lý do dừng xử lý / Give the reason.", {"field": "reason"})
+        raise ApplicationError(_("Vui lòng nêu lý do dừng xử lý."), {"field": "reason"})
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
         if "leader" not in user_roles_at(user=leader, agency=dossier.competent_agency):
-            raise ApplicationError(
-                "Chỉ lãnh đạo cơ quan giải quyết được dừng xử lý / Only a leader of the "
-                "competent agency can stop processing."
-            )
+            raise ApplicationError(_("Chỉ lãnh đạo cơ quan giải quyết được dừng xử lý."))
         dossier_transition(
             dossier=dossier,
             action=Action.STOP,

@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
+from motcua.accounts.selectors import user_roles_at
 from motcua.catalog.models import Channel
 from motcua.core import clock
 from motcua.core.errors import ApplicationError
@@ -17,7 +19,6 @@ from motcua.dossiers.deadlines import appointment_compute
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.paperwork import paperwork
 from motcua.dossiers.processing import process_start
-from motcua.dossiers.selectors import user_roles_at
 from motcua.dossiers.services.submission import SubmissionData, dossier_submit
 from motcua.dossiers.transitions import dossier_transition, require_clerk_at
 from motcua.dossiers.workflow import Action, Actor, DossierStatus
@@ -39,8 +40,7 @@ def dossier_receive(*, dossier: Dossier, clerk: Any, reason: str = "") -> Dossie
         ]
         if missing:
             raise ApplicationError(
-                "Hồ sơ còn thiếu thành phần bắt buộc / Required components are missing: "
-                + "; ".join(missing),
+                _("Hồ sơ còn thiếu thành phần bắt buộc: %(names)s") % {"names": "; ".join(missing)},
                 {"missing": missing},
             )
         now = clock.now()
@@ -81,7 +81,7 @@ def dossier_request_intake_supplement(*, dossier: Dossier, clerk: Any, items: Se
     clean = [item.strip() for item in items if item.strip()]
     if not clean:
         raise ApplicationError(
-            "Vui lòng nêu giấy tờ cần bổ sung và lý do / List what must be supplemented and why.",
+            _("Vui lòng nêu giấy tờ cần bổ sung và lý do."),
             {"field": "items"},
         )
     with transaction.atomic():
@@ -102,9 +102,7 @@ def dossier_request_intake_supplement(*, dossier: Dossier, clerk: Any, items: Se
 
 def dossier_refuse_at_intake(*, dossier: Dossier, clerk: Any, reason: str) -> Dossier:
     if not reason.strip():
-        raise ApplicationError(
-            "Vui lòng nêu lý do từ chối / Give the reason for refusal.", {"field": "reason"}
-        )
+        raise ApplicationError(_("Vui lòng nêu lý do từ chối."), {"field": "reason"})
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
         agency = require_clerk_at(dossier, clerk)
@@ -128,7 +126,7 @@ def dossier_receive_at_counter(
     receiving = data.receiving_agency
     if receiving is None or "one_stop_clerk" not in user_roles_at(user=clerk, agency=receiving):
         raise ApplicationError(
-            "Bạn không có quyền tiếp nhận tại đơn vị này / You may not receive here.",
+            _("Bạn không có quyền tiếp nhận tại đơn vị này."),
             {"field": "receiving_agency"},
         )
     data.channel = Channel.COUNTER
@@ -139,8 +137,8 @@ def dossier_receive_at_counter(
     if missing:
         names = [c.name for c in data.version.components.filter(pk__in=missing)]
         raise ApplicationError(
-            "Hồ sơ còn thiếu thành phần bắt buộc / Required components are missing: " + "; ".join(names),
-            {"fields": {f"component_{cid}": "Thiếu / Missing" for cid in missing}},
+            _("Hồ sơ còn thiếu thành phần bắt buộc: %(names)s") % {"names": "; ".join(names)},
+            {"fields": {f"component_{cid}": _("Thiếu") for cid in missing}},
         )
     with transaction.atomic():
         dossier = dossier_submit(data=data, user=clerk, idempotency_key=idempotency_key)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from motcua.core import clock
 from motcua.core.errors import ApplicationError
@@ -27,7 +28,7 @@ from motcua.dossiers.transitions import (
     require_clerk_at,
 )
 from motcua.dossiers.uploads import upload_check
-from motcua.dossiers.workflow import Action, Actor, DossierStatus
+from motcua.dossiers.workflow import Action, Actor, DossierStatus, TimelineAction
 
 
 def _items(items: Sequence[str], message: str) -> list[str]:
@@ -42,9 +43,7 @@ def dossier_request_supplement(*, dossier: Dossier, officer: Any, items: Sequenc
 
     A second request is allowed but flagged: the national on-time rule counts such a dossier as late
     (domain-vn.md §1.7)."""
-    clean = _items(
-        items, "Vui lòng nêu giấy tờ cần bổ sung và lý do / List what must be supplemented and why."
-    )
+    clean = _items(items, _("Vui lòng nêu giấy tờ cần bổ sung và lý do."))
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
         task = active_task_for(dossier, officer, {Actor.SPECIALIST, Actor.ONE_STOP_CLERK})
@@ -73,9 +72,7 @@ def dossier_supply(
     """The applicant (or the clerk for them) hands in what was asked; the clock resumes."""
     checked = {cid: [upload_check(f, field=f"component_{cid}") for f in fl] for cid, fl in files.items()}
     if not any(files.values()) and not note.strip():
-        raise ApplicationError(
-            "Vui lòng đính kèm giấy tờ bổ sung / Attach the supplementary documents.", {"field": "files"}
-        )
+        raise ApplicationError(_("Vui lòng đính kèm giấy tờ bổ sung."), {"field": "files"})
     written: list[DossierFile] = []
     try:
         with transaction.atomic():
@@ -84,9 +81,7 @@ def dossier_supply(
             components = {c.catalogue_component_id: c for c in dossier.components.all()}
             for cid, uploads in files.items():
                 if cid not in components:
-                    raise ApplicationError(
-                        "Thành phần hồ sơ không hợp lệ / Unknown component.", {"field": f"component_{cid}"}
-                    )
+                    raise ApplicationError(_("Thành phần hồ sơ không hợp lệ."), {"field": f"component_{cid}"})
                 for upload, check in zip(uploads, checked[cid], strict=True):
                     stored = DossierFile(
                         component=components[cid],
@@ -137,7 +132,7 @@ def dossier_supply(
 def dossier_request_payment(*, dossier: Dossier, officer: Any, items: Sequence[str]) -> Dossier:
     """Ask the applicant to fulfil a financial obligation (e.g. land levies); the clock stops like for a
     supplement (DVCQG status 6)."""
-    clean = _items(items, "Vui lòng nêu khoản phải nộp / List what must be paid.")
+    clean = _items(items, _("Vui lòng nêu khoản phải nộp."))
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
         task = active_task_for(dossier, officer, {Actor.SPECIALIST})
@@ -158,9 +153,7 @@ def dossier_request_payment(*, dossier: Dossier, officer: Any, items: Sequence[s
 def dossier_confirm_payment(*, dossier: Dossier, clerk: Any, reference: str) -> Dossier:
     """The one-stop unit records the payment (receipt or transaction reference); the clock resumes."""
     if not reference.strip():
-        raise ApplicationError(
-            "Vui lòng nhập số biên lai / Enter the receipt reference.", {"field": "reference"}
-        )
+        raise ApplicationError(_("Vui lòng nhập số biên lai."), {"field": "reference"})
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
         agency = require_clerk_at(dossier, clerk)
@@ -180,26 +173,24 @@ def dossier_confirm_payment(*, dossier: Dossier, clerk: Any, reference: str) -> 
 def dossier_apologise(*, dossier: Dossier, officer: Any, reason: str, new_appointment_at: Any) -> Dossier:
     """Apology letter with a new appointment (form 04): before the deadline, once per dossier."""
     if not reason.strip():
-        raise ApplicationError(
-            "Vui lòng nêu lý do chậm / Give the reason for the delay.", {"field": "reason"}
-        )
+        raise ApplicationError(_("Vui lòng nêu lý do chậm."), {"field": "reason"})
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
         task = active_task_for(dossier, officer, {Actor.SPECIALIST, Actor.LEADER})
         now = clock.now()
         if dossier.apologies >= 1:
             raise ApplicationError(
-                "Chỉ được hẹn lại một lần / Only one new appointment is allowed.",
+                _("Chỉ được hẹn lại một lần."),
                 {"field": "new_appointment_at"},
             )
         if dossier.appointment_at is None or now >= dossier.appointment_at:
             raise ApplicationError(
-                "Văn bản xin lỗi phải gửi trước thời hạn / The apology must be sent before the deadline.",
+                _("Văn bản xin lỗi phải gửi trước thời hạn."),
                 {"field": "new_appointment_at"},
             )
         if new_appointment_at <= dossier.appointment_at:
             raise ApplicationError(
-                "Ngày hẹn mới phải sau ngày hẹn cũ / The new appointment must be later.",
+                _("Ngày hẹn mới phải sau ngày hẹn cũ."),
                 {"field": "new_appointment_at"},
             )
         previous = dossier.appointment_at
@@ -208,7 +199,7 @@ def dossier_apologise(*, dossier: Dossier, officer: Any, reason: str, new_appoin
         dossier.save(update_fields=["appointment_at", "apologies"])
         dossier_event_record(
             dossier=dossier,
-            action="apologise",
+            action=TimelineAction.APOLOGISE,
             actor=officer,
             actor_role=task.role,
             actor_agency=task.agency,
@@ -220,6 +211,6 @@ def dossier_apologise(*, dossier: Dossier, officer: Any, reason: str, new_appoin
                 "new_appointment_at": new_appointment_at.isoformat(),
             },
         )
-        dossier_notify(dossier=dossier, action="apologise", reason=reason.strip())
+        dossier_notify(dossier=dossier, action=TimelineAction.APOLOGISE, reason=reason.strip())
         paperwork().form_issue(dossier=dossier, kind="04", actor=officer)
     return dossier

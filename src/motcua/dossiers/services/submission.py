@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency
 from motcua.catalog.models import Channel, ProcedureVersion
@@ -72,7 +73,7 @@ _PHONE = re.compile(r"\+?[0-9][0-9 .-]{6,18}[0-9]")
 
 
 def _too_long(limit: int) -> str:
-    return f"Tối đa {limit:,} ký tự / At most {limit:,} characters."
+    return _("Tối đa %(limit)s ký tự.") % {"limit": f"{limit:,}"}
 
 
 def _applicant_field_errors(data: SubmissionData) -> dict[str, str]:
@@ -81,7 +82,7 @@ def _applicant_field_errors(data: SubmissionData) -> dict[str, str]:
     applicant = data.applicant
     errors: dict[str, str] = {}
     if applicant.kind not in ApplicantKind.values:
-        errors["applicant_kind"] = "Loại chủ hồ sơ không hợp lệ / Unknown kind of applicant."
+        errors["applicant_kind"] = _("Loại chủ hồ sơ không hợp lệ.")
     texts = {
         "applicant_name": applicant.name,
         "applicant_phone": applicant.phone,
@@ -97,59 +98,49 @@ def _applicant_field_errors(data: SubmissionData) -> dict[str, str]:
             errors[name] = _too_long(limit)
     phone = applicant.phone.strip()
     if phone and "applicant_phone" not in errors and not _PHONE.fullmatch(phone):
-        errors["applicant_phone"] = "Số điện thoại không hợp lệ / The phone number is not valid."
+        errors["applicant_phone"] = _("Số điện thoại không hợp lệ.")
     email = applicant.email.strip()
     if email and "applicant_email" not in errors:
         try:
             validate_email(email)
         except ValidationError:
-            errors["applicant_email"] = "Địa chỉ thư điện tử không hợp lệ / The e-mail address is not valid."
+            errors["applicant_email"] = _("Địa chỉ thư điện tử không hợp lệ.")
     submitter_id = applicant.submitter_id_number.strip()
     if submitter_id and not (len(submitter_id) == 12 and submitter_id.isdigit()):
-        errors["submitter_id_number"] = (
-            "Số định danh cá nhân của người nộp thay gồm 12 chữ số / The representative's personal ID "
-            "number has 12 digits."
-        )
+        errors["submitter_id_number"] = _("Số định danh cá nhân của người nộp thay gồm 12 chữ số.")
     return errors
 
 
 def _validate_submission(data: SubmissionData, *, as_draft: bool = False) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not data.applicant.name.strip():
-        errors["applicant_name"] = "Vui lòng nhập tên chủ hồ sơ / Enter the applicant's name."
+        errors["applicant_name"] = _("Vui lòng nhập tên chủ hồ sơ.")
     id_number = data.applicant.id_number.strip()
     if data.applicant.kind == ApplicantKind.CITIZEN and not (len(id_number) == 12 and id_number.isdigit()):
-        errors["applicant_id_number"] = (
-            "Số định danh cá nhân gồm 12 chữ số / The personal ID number has 12 digits."
-        )
+        errors["applicant_id_number"] = _("Số định danh cá nhân gồm 12 chữ số.")
     if data.applicant.kind == ApplicantKind.BUSINESS and not (10 <= len(id_number) <= 14):
-        errors["applicant_id_number"] = "Mã số doanh nghiệp không hợp lệ / The enterprise code is not valid."
+        errors["applicant_id_number"] = _("Mã số doanh nghiệp không hợp lệ.")
     errors.update(_applicant_field_errors(data))
     if data.return_method not in ReturnMethod.values:
-        errors["return_method"] = "Hình thức nhận kết quả không hợp lệ / Unknown way of receiving the result."
+        errors["return_method"] = _("Hình thức nhận kết quả không hợp lệ.")
     if len(data.summary) > SUMMARY_MAX_LENGTH:
         errors["summary"] = _too_long(SUMMARY_MAX_LENGTH)
     if len(json.dumps(data.form_data, ensure_ascii=False)) > FORM_DATA_MAX_CHARS:
-        errors["form_data"] = (
-            "Nội dung tờ khai quá dài / The form content is too long "
-            f"(tối đa / at most {FORM_DATA_MAX_CHARS:,} ký tự / characters)."
-        )
+        errors["form_data"] = _("Nội dung tờ khai quá dài (tối đa %(limit)s ký tự).") % {
+            "limit": f"{FORM_DATA_MAX_CHARS:,}"
+        }
     if data.channel not in data.version.channels:
-        errors["channel"] = (
-            "Thủ tục này không nhận hồ sơ qua kênh đã chọn / This procedure is not offered on that channel."
-        )
+        errors["channel"] = _("Thủ tục này không nhận hồ sơ qua kênh đã chọn.")
     components = {c.pk: c for c in _components(data.version)}
     for component_id in data.files:
         if component_id not in components:
-            errors[f"component_{component_id}"] = (
-                "Thành phần hồ sơ không thuộc thủ tục / The component does not belong to this procedure."
-            )
+            errors[f"component_{component_id}"] = _("Thành phần hồ sơ không thuộc thủ tục.")
     if data.channel == Channel.ONLINE and not as_draft:
         for component in components.values():
             if component.required and not data.files.get(component.pk):
-                errors[f"component_{component.pk}"] = (
-                    f"Thiếu thành phần bắt buộc: {component.name} / A required component is missing."
-                )
+                errors[f"component_{component.pk}"] = _("Thiếu thành phần bắt buộc: %(name)s") % {
+                    "name": component.name
+                }
     return errors
 
 
@@ -170,8 +161,7 @@ def dossier_submit(
     }
     if errors:
         raise ApplicationError(
-            "Hồ sơ chưa hợp lệ, vui lòng kiểm tra các trường được đánh dấu / The dossier is not valid; "
-            "check the marked fields.",
+            _("Hồ sơ chưa hợp lệ, vui lòng kiểm tra các trường được đánh dấu."),
             {"fields": errors},
         )
     at_counter = data.channel == Channel.COUNTER
@@ -226,17 +216,15 @@ def dossier_submit_draft(*, dossier: Dossier, user: Any) -> Dossier:
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
         if dossier.applicant_user_id != getattr(user, "pk", None):
-            raise ApplicationError("Không tìm thấy hồ sơ / Dossier not found.")
+            raise ApplicationError(_("Không tìm thấy hồ sơ."))
         missing = {
-            f"component_{c.catalogue_component_id}": f"Thiếu thành phần bắt buộc: {c.name} / A required "
-            "component is missing."
+            f"component_{c.catalogue_component_id}": _("Thiếu thành phần bắt buộc: %(name)s")
+            % {"name": c.name}
             for c in dossier.components.select_related("catalogue_component")
             if c.catalogue_component is not None and c.catalogue_component.required and not c.files.exists()
         }
         if missing and dossier.channel == Channel.ONLINE:
-            raise ApplicationError(
-                "Hồ sơ chưa đủ thành phần / The dossier is incomplete.", {"fields": missing}
-            )
+            raise ApplicationError(_("Hồ sơ chưa đủ thành phần."), {"fields": missing})
         dossier.code = dossier_code_allocate(agency=dossier.receiving_agency, day=clock.local_today())
         dossier.submitted_at = clock.now()
         dossier.save(update_fields=["code", "submitted_at"])

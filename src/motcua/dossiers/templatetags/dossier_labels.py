@@ -6,25 +6,16 @@ from django import template
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import Role
-from motcua.dossiers.workflow import Action, DossierStatus
+from motcua.dossiers.workflow import DossierStatus, TimelineAction
 
 register = template.Library()
-
-_EXTRA = {
-    "claim": "Nhận xử lý",
-    "assign": "Phân công",
-    "step_complete": "Hoàn thành bước",
-    "consult": "Lấy ý kiến phối hợp",
-    "apologise": "Xin lỗi, hẹn lại",
-    "rate": "Đánh giá",
-}
 
 
 @register.filter
 def action_label(action: str) -> str:
-    if action in Action.values:
-        return str(Action(action).label)
-    return _(_EXTRA.get(action, action))
+    if action in TimelineAction.values:
+        return str(TimelineAction(action).label)
+    return action
 
 
 @register.filter

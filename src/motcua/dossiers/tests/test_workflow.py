@@ -75,3 +75,29 @@ def test_happy_path_reaches_returned() -> None:
 def test_each_action_and_source_pair_is_defined_once() -> None:
     pairs = [(t.action, s) for t in TRANSITIONS for s in t.sources]
     assert len(pairs) == len(set(pairs))
+
+
+def test_every_transition_is_named_in_the_one_timeline_enumeration() -> None:
+    from motcua.dossiers.workflow import TimelineAction
+
+    assert {t.action for t in TRANSITIONS} <= set(TimelineAction.values)
+    # The events that change no state are members too, and none of them is a transition.
+    stateless = {"claim", "assign", "step_complete", "consult", "apologise", "rate"}
+    assert stateless <= set(TimelineAction.values)
+    assert not stateless & {t.action for t in TRANSITIONS}
+
+
+def test_an_event_outside_the_enumeration_is_refused_before_it_is_written() -> None:
+    from motcua.dossiers.events import dossier_event_build
+    from motcua.dossiers.models import Dossier
+
+    with pytest.raises(ValueError, match="approuve"):
+        dossier_event_build(
+            dossier=Dossier(),
+            action="approuve",
+            actor=None,
+            actor_role="leader",
+            actor_agency=None,
+            from_status="pending_approval",
+            to_status="approved",
+        )

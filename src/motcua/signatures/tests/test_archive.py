@@ -13,9 +13,9 @@ from django.core.management import call_command
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from motcua.core import clock
-from motcua.core.management.commands.scheduler import PERIODIC, jobs_due
 from motcua.dossiers import processing
 from motcua.dossiers.models import TaskStatus
+from motcua.portal.management.commands.scheduler import PERIODIC, jobs_due
 from motcua.signatures.archive import (
     ArchiveError,
     document_archive_timestamp_add,

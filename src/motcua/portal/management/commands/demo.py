@@ -1,4 +1,6 @@
-"""``motcua demo``: load the demo province (idempotent: a second run changes nothing) and print logins."""
+"""``motcua demo``: load the demo province (idempotent: a second run changes nothing) and print logins.
+
+It lives in ``portal``, the top of the house, because it fills every app below it (``core`` imports none)."""
 
 from __future__ import annotations
 
@@ -12,11 +14,10 @@ class Command(BaseCommand):
     help = "Load the demo province: agencies, calendar 2024–2027, catalogue, staff and citizen accounts."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from motcua.accounts.demo import load_demo_users
+        from motcua.accounts.demo import demo_api_tokens, load_demo_users
         from motcua.agencies.demo import load_demo_agencies
         from motcua.calendar.services import calendar_seed
         from motcua.catalog.demo import load_demo_catalogue
-        from motcua.core.auth import demo_api_token
         from motcua.dossiers.demo import load_demo_dossiers
         from motcua.dossiers.reference import rating_criteria_seed, status_mapping_seed
 
@@ -27,7 +28,7 @@ class Command(BaseCommand):
             logins = load_demo_users()
             status_mapping_seed()
             rating_criteria_seed()
-            tokens = demo_api_token()
+            tokens = demo_api_tokens()
         created = load_demo_dossiers()
         self.stdout.write(self.style.SUCCESS("Demo province loaded (tỉnh Minh Sơn, H99)."))
         self.stdout.write("Demo logins (username / password — role @ agency):")

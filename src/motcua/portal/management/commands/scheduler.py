@@ -1,6 +1,7 @@
 """``motcua scheduler``: the periodic loop (django-tasks-db has no scheduler). Every interval it enqueues
 the deadline scan and the notification retry; every 6 hours the CRL refresh and once a day the archive
-time-stamp job (PAdES B-LTA). The worker (``motcua db_worker``) runs them.
+time-stamp job (PAdES B-LTA). The worker (``motcua db_worker``) runs them. It lives in ``portal``, the
+top of the house, because it names the jobs of the apps below (``core`` knows no app).
 
 The slower jobs also run when the scheduler starts: both are idempotent (the CRL refresh stores only new
 CRLs, the archive job only stamps documents that are due), so a restart costs one extra run at most."""
