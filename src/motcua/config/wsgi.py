@@ -22,8 +22,11 @@ from django.core.handlers.wsgi import WSGIHandler
 
 full_application = get_wsgi_application()
 
-# The checks that protect every response stay: allowed hosts (CommonMiddleware), security headers, CSP.
+# The checks that protect every response stay: outage answers, the size cap, allowed hosts (CommonMiddleware),
+# security headers, CSP.
 API_WITHOUT_SESSION_MIDDLEWARE = [
+    "motcua.core.middleware.OutageMiddleware",
+    "motcua.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
     "motcua.core.middleware.AnonymousUserMiddleware",
