@@ -5,10 +5,10 @@ PY := $(VENV)/bin/python
 MOTCUA := $(VENV)/bin/motcua
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint typecheck pytest pytest-sqlite pytest-postgres demo migrate messages clean help
+.PHONY: run test bench lint typecheck pytest pytest-sqlite pytest-postgres faults demo migrate messages clean help
 
 help:
-	@echo "make run    — set up, migrate, load the demo province and start web server + worker"
+	@echo "make run    — set up, migrate, load the demo province and start web server, worker, scheduler, TSA"
 	@echo "make test   — lint, type-check, and the whole suite on SQLite and on a throwaway PostgreSQL 15"
 	@echo "make bench  — benchmarks (figures recorded in docs/benchmarks.md)"
 
@@ -45,6 +45,10 @@ pytest-sqlite: $(STAMP)
 
 pytest-postgres: $(STAMP)
 	scripts/with-postgres $(VENV)/bin/pytest -p no:cacheprovider
+
+# Only the fault-injection suite (also part of pytest-postgres): kills processes, restarts PostgreSQL.
+faults: $(STAMP)
+	scripts/with-postgres $(VENV)/bin/pytest -p no:cacheprovider -m faults tests/faults
 
 test: $(STAMP)
 	@scripts/system-packages test

@@ -27,7 +27,12 @@ LOOKUP_RATE = int(os.environ.get("MOTCUA_BENCH_LOOKUP_RATE", "1000"))
 PACED_CONNECTIONS = int(os.environ.get("MOTCUA_BENCH_PACED_CONNECTIONS", "64"))
 WRK_THREADS = 2
 PROCEDURE = "1.004873.000.00.00.H99"  # marital-status certificate: one required component, full online
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# The smallest PDF that parses (uploads are opened with pikepdf): one empty A4 page.
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 SUBMIT_LUA = r"""
 local counter = 0

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_dossier_journey import PROCEDURE, Person, _task_ready
+from tests.browser.test_dossier_journey import PDF, PROCEDURE, Person, _task_ready
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,7 +50,7 @@ def _waiting_for_the_leader(count: int) -> list[str]:
     codes = []
     for index in range(count):
         files = {
-            c.pk: [SimpleUploadedFile(f"tep-{index}-{c.pk}.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")]
+            c.pk: [SimpleUploadedFile(f"tep-{index}-{c.pk}.pdf", PDF, "application/pdf")]
             for c in version.components.filter(required=True)
         }
         dossier = services.dossier_submit(

@@ -50,6 +50,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: outages answered 503/507 (also when an inner middleware meets them), oversized bodies 413.
+    "motcua.core.middleware.OutageMiddleware",
+    "motcua.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -141,7 +144,8 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MOTCUA_MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Django's, except that a write that fails part-way (full disk) removes its partial file.
+    "default": {"BACKEND": "motcua.core.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -185,7 +189,9 @@ MOTCUA_CSC_TIMEOUT_SECONDS = env_int("MOTCUA_CSC_TIMEOUT_SECONDS", 30)
 # --- Background work -------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "ocr"]}}
 
-# --- Security headers (kept on in every mode) ------------------------------------------------------
+# --- Security: headers in every mode; in production (MOTCUA_PRODUCTION=1) secure cookies, HTTPS redirect,
+# HSTS and a strict CSP are on unless a variable turns one off on purpose (review security F7). A blank
+# variable means "the default of this mode", so .env.example leaves them blank.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -195,16 +201,47 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("MOTCUA_SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_SSL_REDIRECT = env_bool("MOTCUA_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env_int("MOTCUA_HSTS_SECONDS", 0)
-SECURE_CSP = {
-    "default-src": ["'self'"],
-    "img-src": ["'self'", "data:"],
-    "style-src": ["'self'"],
-    "script-src": ["'self'"],
-    "frame-ancestors": ["'none'"],
-    "form-action": ["'self'"],
-}
+SECURE_SSL_REDIRECT = env_bool("MOTCUA_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("MOTCUA_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
+# Behind a reverse proxy that terminates TLS, the redirect needs to know the original scheme; trust the
+# proxy's X-Forwarded-Proto only when it sets (and strips from clients) that header.
+if env_bool("MOTCUA_TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CSP: dict[str, list[str] | bool] = {}
+if env_bool("MOTCUA_CSP", True):
+    SECURE_CSP = {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "style-src": ["'self'"],
+        "script-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+    if PRODUCTION:
+        SECURE_CSP["upgrade-insecure-requests"] = True
+# Production refuses to start with debug pages or cookies sent over plain HTTP, unless this is set on
+# purpose (a test bench behind a private network, say).
+if PRODUCTION and not env_bool("MOTCUA_ALLOW_INSECURE_PRODUCTION", False):
+    if DEBUG:
+        raise ImproperlyConfigured(
+            "MOTCUA_DEBUG=1 is refused when MOTCUA_PRODUCTION=1 (set MOTCUA_ALLOW_INSECURE_PRODUCTION=1 "
+            "to override on purpose)"
+        )
+    if not SESSION_COOKIE_SECURE:
+        raise ImproperlyConfigured(
+            "MOTCUA_SECURE_COOKIES=0 is refused when MOTCUA_PRODUCTION=1 (set "
+            "MOTCUA_ALLOW_INSECURE_PRODUCTION=1 to override on purpose)"
+        )
+# The largest request body accepted (413 above it, from Content-Length, before it is read): a submission
+# carries several files of up to 10 MB each.
+MOTCUA_MAX_REQUEST_BYTES = env_int("MOTCUA_MAX_REQUEST_BYTES", 25 * 1024 * 1024)
+
+# --- Resilience: background tasks ----------------------------------------------------------------------
+# A task RUNNING longer than this is taken for the task of a killed worker and made READY again by the
+# scheduler (django-tasks-db has no lease of its own). Must exceed the longest task (the archive job).
+MOTCUA_TASK_LEASE_SECONDS = env_int("MOTCUA_TASK_LEASE_SECONDS", 30 * 60)
 
 # --- Mail (Django 6.1 MAILERS) -----------------------------------------------------------------------
 EMAIL_BACKEND_PATH = env_str("MOTCUA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

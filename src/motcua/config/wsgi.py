@@ -15,15 +15,22 @@ from typing import Any
 
 from django.core.wsgi import get_wsgi_application
 
+from motcua.core.processes import exit_with_parent
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.config.settings")
 
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 
+# A granian worker ends with its master, so a killed master leaves no worker holding the port.
+exit_with_parent()
 full_application = get_wsgi_application()
 
-# The checks that protect every response stay: allowed hosts (CommonMiddleware), security headers, CSP.
+# The checks that protect every response stay: outage answers, the size cap, allowed hosts (CommonMiddleware),
+# security headers, CSP.
 API_WITHOUT_SESSION_MIDDLEWARE = [
+    "motcua.core.middleware.OutageMiddleware",
+    "motcua.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
     "motcua.core.middleware.AnonymousUserMiddleware",

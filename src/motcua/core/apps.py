@@ -26,3 +26,10 @@ class CoreConfig(AppConfig):
             weak=False,
             dispatch_uid="motcua.api_token_forget_user",
         )
+
+        from django.core.signals import got_request_exception
+
+        from motcua.core.middleware import outage_remember
+
+        # An outage met by an inner middleware becomes 503/507 too (core.middleware.OutageMiddleware).
+        got_request_exception.connect(outage_remember, dispatch_uid="motcua.outage_remember")

@@ -12,7 +12,12 @@ from motcua.catalog.selectors import procedure_version_for_submission
 from motcua.dossiers import processing, services
 from motcua.dossiers.models import Dossier, TaskStatus
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# The smallest PDF that parses (uploads are opened with pikepdf): one empty A4 page.
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 BULLETIN = "1.009374.000.00.00.H99"
 MARITAL = "1.004873.000.00.00.H99"
 

@@ -11,6 +11,8 @@ class NotificationChannel(models.TextChoices):
 
 class NotificationStatus(models.TextChoices):
     PENDING = "pending", _("Chờ gửi")
+    # Claimed by a worker that is handing it to the provider now; ``claimed_at`` says since when.
+    SENDING = "sending", _("Đang gửi")
     SENT = "sent", _("Đã gửi")
     FAILED = "failed", _("Gửi không thành công")
 
@@ -30,6 +32,7 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -37,3 +40,9 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.recipient}: {self.status}"
+
+    @property
+    def delivery_key(self) -> str:
+        """The idempotency key the provider gets: the same for every attempt at this message, and not
+        repeated by another database (ids start again at 1 after a reset; the creation time does not)."""
+        return f"motcua-{self.pk}-{self.created_at:%Y%m%d%H%M%S%f}"

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 
 from motcua.core import clock
 from motcua.core.statements import Sql
@@ -130,42 +130,84 @@ def _tasks_share_the_transaction() -> bool:
 
 
 def notification_deliver(*, notification_id: int) -> str:
-    notification = Notification.objects.get(pk=notification_id)
-    if notification.status == NotificationStatus.SENT:
-        return "already sent"
-    notification.attempts += 1
+    """Hand one message to its provider, at most once as far as the provider can tell.
+
+    1. Claim it: the row is locked, marked SENDING (with ``claimed_at``) and committed, so no other worker
+       sends it meanwhile.
+    2. Send it with its idempotency key (``Notification.delivery_key``).
+    3. Record the outcome.
+
+    A worker killed between 2 and 3 leaves the message SENDING. Once the claim is older than
+    ``SENDING_LEASE`` the retry job delivers it again with the same key, and the SMS provider drops the
+    repeat (the provider contract). SMTP has no such key: an e-mail may go out twice after such a crash
+    (at least once, at most one repeat per crash); its Message-ID stays the same, so mail programs show one.
+    """
+    now = clock.now()
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().get(pk=notification_id)
+        if notification.status == NotificationStatus.SENT:
+            return "already sent"
+        if notification.status == NotificationStatus.SENDING and _claim_is_fresh(notification, now):
+            return "in progress"
+        if notification.attempts >= MAX_ATTEMPTS:
+            # Claimed for the last time and never recorded (the worker died each time): stop here.
+            notification.status = NotificationStatus.FAILED
+            notification.last_error = notification.last_error or "delivery interrupted too often"
+            notification.save(update_fields=["status", "last_error"])
+            return "failed"
+        notification.status = NotificationStatus.SENDING
+        notification.attempts += 1
+        notification.claimed_at = now
+        notification.save(update_fields=["status", "attempts", "claimed_at"])
     try:
         if notification.channel == NotificationChannel.EMAIL:
             EmailMessage(
-                subject=notification.subject, body=notification.body, to=[notification.recipient]
+                subject=notification.subject,
+                body=notification.body,
+                to=[notification.recipient],
+                headers={"Message-ID": f"<{notification.delivery_key}@motcua>"},
             ).send()
         else:
-            sms_provider().send(to=notification.recipient, text=notification.body)
+            sms_provider().send(
+                to=notification.recipient, text=notification.body, idempotency_key=notification.delivery_key
+            )
     except TransportError as exc:
-        notification.last_error = str(exc)
-        if exc.permanent or notification.attempts >= MAX_ATTEMPTS:
-            notification.status = NotificationStatus.FAILED
-        notification.save(update_fields=["attempts", "last_error", "status"])
-        return "failed"
+        return _delivery_failed(notification, str(exc), permanent=exc.permanent)
     except Exception as exc:  # SMTP errors and the like: retry later
-        notification.last_error = str(exc)
-        if notification.attempts >= MAX_ATTEMPTS:
-            notification.status = NotificationStatus.FAILED
-        notification.save(update_fields=["attempts", "last_error", "status"])
-        return "failed"
+        return _delivery_failed(notification, str(exc), permanent=False)
     notification.status = NotificationStatus.SENT
     notification.sent_at = clock.now()
-    notification.save(update_fields=["attempts", "status", "sent_at"])
+    notification.save(update_fields=["status", "sent_at"])
     return "sent"
 
 
+# How long a claim protects a message from a second sender. Longer than any provider call (the SMTP and
+# SMS clients time out sooner); after it, the message counts as interrupted and may be delivered again.
+SENDING_LEASE = dt.timedelta(minutes=2)
+
+
+def _claim_is_fresh(notification: Notification, now: dt.datetime) -> bool:
+    return notification.claimed_at is not None and notification.claimed_at > now - SENDING_LEASE
+
+
+def _delivery_failed(notification: Notification, error: str, *, permanent: bool) -> str:
+    notification.last_error = error
+    if permanent or notification.attempts >= MAX_ATTEMPTS:
+        notification.status = NotificationStatus.FAILED
+    else:
+        notification.status = NotificationStatus.PENDING
+    notification.save(update_fields=["last_error", "status"])
+    return "failed"
+
+
 def notifications_retry_pending(*, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> int:
-    """Called by the periodic scheduler: re-deliver messages still pending (a failed send or lost task)."""
-    cutoff = clock.now() - older_than
+    """Called by the periodic scheduler: re-deliver messages still pending (a failed send or lost task)
+    and messages whose sender was interrupted (claimed longer ago than ``SENDING_LEASE``)."""
+    now = clock.now()
+    pending = Q(status=NotificationStatus.PENDING, created_at__lt=now - older_than, attempts__lt=MAX_ATTEMPTS)
+    interrupted = Q(status=NotificationStatus.SENDING, claimed_at__lt=now - SENDING_LEASE)
     count = 0
-    for pk in Notification.objects.filter(
-        status=NotificationStatus.PENDING, created_at__lt=cutoff, attempts__lt=MAX_ATTEMPTS
-    ).values_list("pk", flat=True)[:500]:
+    for pk in Notification.objects.filter(pending | interrupted).values_list("pk", flat=True)[:500]:
         notification_deliver(notification_id=pk)
         count += 1
     return count

@@ -179,7 +179,11 @@ def dossier_submit(
     )
     try:
         rows.fees = _fees_build(data=data, dossier=rows.dossier)
-        rows.components = _components_build(data=data, dossier=rows.dossier, checked=checked, creator=creator)
+        # Built into rows.components as files are written: a write that fails part-way (full disk) still
+        # lets the handlers below delete the files written before it (review reliability F8).
+        _components_build(
+            data=data, dossier=rows.dossier, checked=checked, creator=creator, into=rows.components
+        )
         if transition is not None and submission_write.writes_in_one_statement():
             submission_write.submission_write_in_one_statement(
                 rows,
@@ -295,11 +299,16 @@ def _fees_build(*, data: SubmissionData, dossier: Dossier) -> list[DossierFee]:
 
 
 def _components_build(
-    *, data: SubmissionData, dossier: Dossier, checked: Mapping[int, Sequence[Any]], creator: Any
+    *,
+    data: SubmissionData,
+    dossier: Dossier,
+    checked: Mapping[int, Sequence[Any]],
+    creator: Any,
+    into: list[tuple[DossierComponent, list[DossierFile]]],
 ) -> list[tuple[DossierComponent, list[DossierFile]]]:
     """One dossier component per catalogue component, with the uploaded files — written to storage
     now (the rows come later), so the caller deletes them if the rows are not written."""
-    built: list[tuple[DossierComponent, list[DossierFile]]] = []
+    built = into
     for component in _components(data.version):
         files: list[DossierFile] = []
         built.append(

@@ -17,7 +17,12 @@ VN = dt.timezone(dt.timedelta(hours=7))
 # Monday 3 March 2025, 09:00 in Vietnam: an ordinary working morning.
 MONDAY_MORNING = dt.datetime(2025, 3, 3, 9, 0, tzinfo=VN)
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# The smallest PDF that parses (uploads are opened with pikepdf): one empty A4 page.
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 

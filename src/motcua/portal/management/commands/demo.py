@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 
@@ -14,6 +15,9 @@ class Command(BaseCommand):
     help = "Load the demo province: agencies, calendar 2024–2027, catalogue, staff and citizen accounts."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            # Published passwords and API tokens must never exist on a real instance.
+            raise CommandError("motcua demo refuses to run when MOTCUA_PRODUCTION=1")
         from motcua.accounts.demo import demo_api_tokens, load_demo_users
         from motcua.agencies.demo import load_demo_agencies
         from motcua.calendar.services import calendar_seed
