@@ -10,6 +10,7 @@ import base64
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -32,6 +33,18 @@ from motcua.accounts.twofactor import (
     user_must_verify_second_factor,
 )
 from motcua.core.errors import ApplicationError
+
+
+def login_locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
+    """django-axes' answer to a locked-out login (our page and /admin/login/): 429 with Retry-After.
+
+    The page does not say whether the account exists: an unknown name is locked out the same way."""
+    minutes = int(settings.AXES_COOLOFF_TIME * 60)
+    response = render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(minutes * 60)
+    return response
 
 
 def _safe_next(request: HttpRequest, fallback: str = "portal:home") -> str:
