@@ -156,18 +156,11 @@ def throttled_response(error: ThrottledError, request: HttpRequest | None = None
     return response
 
 
-def api_throttled(view: Callable[..., Any]) -> Callable[..., Any]:
-    """For API operations: turn ThrottledError into 429 with ``Retry-After`` (the generic mapping of
-    ApplicationError has no place for the header)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return view(request, *args, **kwargs)
-        except ThrottledError as error:
-            return throttled_response(error)
-
-    return wrapper
+def throttle_request(request: HttpRequest, throttle: Throttle) -> None:
+    """Count this request against ``throttle`` for the client's address; ThrottledError when used up."""
+    checks = [(throttle, client_ip(request))]
+    throttle_check(checks)
+    throttle_hit(checks)
 
 
 LOOKUP_PER_CODE = Throttle("lookup-code", "MOTCUA_THROTTLE_LOOKUP_PER_CODE")
@@ -178,22 +171,19 @@ SIGNING_PASSWORD = Throttle("signing-password", "MOTCUA_THROTTLE_SIGNING_PASSWOR
 
 
 def request_throttled(throttle: Throttle) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """For views where every request counts (uploads to verify, registrations): per client address.
-
-    Only unsafe methods count; a GET of the empty form is free. Answers 429 with Retry-After (a short
-    page for HTML views, JSON for the API)."""
+    """For Django views where every submission counts (uploads to verify, registrations), per client
+    address. A GET of the empty form is free. Answers 429 with Retry-After and a short page. (API
+    operations call ``throttle_request`` themselves: django-ninja reads the view's own signature.)"""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             if request.method in ("GET", "HEAD", "OPTIONS"):
                 return view(request, *args, **kwargs)
-            checks = [(throttle, client_ip(request))]
             try:
-                throttle_check(checks)
+                throttle_request(request, throttle)
             except ThrottledError as error:
                 return throttled_response(error, request)
-            throttle_hit(checks)
             return view(request, *args, **kwargs)
 
         return wrapper
