@@ -64,10 +64,7 @@ class RegisterForm(forms.Form):
         problem = national_id_problem(value)
         if problem:
             raise forms.ValidationError(problem)
-        if User.objects.filter(national_id=value).exists():
-            raise forms.ValidationError(
-                _("Số định danh này đã có tài khoản / This ID already has an account.")
-            )
+        # Whether the number already has an account is not said here (review F14): see the register view.
         return value
 
     def clean_username(self) -> str:

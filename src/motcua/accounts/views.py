@@ -12,7 +12,6 @@ from typing import Any
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -25,7 +24,7 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from motcua.accounts.forms import RegisterForm, TokenForm
-from motcua.accounts.services import user_create_citizen
+from motcua.accounts.services import user_register_citizen
 from motcua.accounts.twofactor import (
     totp_device_for_enrolment,
     totp_verify_for_user,
@@ -33,6 +32,7 @@ from motcua.accounts.twofactor import (
     user_must_verify_second_factor,
 )
 from motcua.core.errors import ApplicationError
+from motcua.core.throttle import REGISTER_PER_IP, request_throttled
 
 
 def login_locked_out(
@@ -136,13 +136,17 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     )
 
 
+@request_throttled(REGISTER_PER_IP)
 def register(request: HttpRequest) -> HttpResponse:
-    """Local registration for citizens and businesses (the real product uses VNeID instead)."""
+    """Local registration for citizens and businesses (the real product uses VNeID instead).
+
+    The answer to a valid form is the same page whether or not the ID number already had an account, and
+    nobody is logged in by it: the person logs in with the name and password just chosen (review F14)."""
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = user_create_citizen(
+            user_register_citizen(
                 username=data["username"],
                 password=data["password"],
                 full_name=data["full_name"],
@@ -157,7 +161,5 @@ def register(request: HttpRequest) -> HttpResponse:
             field = error.extra.get("field")
             form.add_error(field if field in form.fields else None, error.message)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Đã tạo tài khoản."))
-            return redirect("portal:home")
+            return render(request, "accounts/register_done.html")
     return render(request, "accounts/register.html", {"form": form})
