@@ -27,6 +27,27 @@ class TokenForm(forms.Form):
         return value
 
 
+class SecondFactorForm(forms.Form):
+    """The login's second step: the app's 6-digit code, or one of the recovery codes."""
+
+    token = forms.CharField(
+        label=_("Mã xác thực 6 số hoặc mã khôi phục"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "off"}),
+    )
+
+    def clean_token(self) -> str:
+        return str(self.cleaned_data["token"]).strip()
+
+
+class ReauthForm(forms.Form):
+    """The password again, before the secret of a new authenticator is shown (review F15)."""
+
+    password = forms.CharField(
+        label=_("Mật khẩu"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
 class RegisterForm(forms.Form):
     """Local registration (demo). The real product lets citizens and businesses in through VNeID."""
 

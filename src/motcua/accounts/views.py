@@ -12,6 +12,7 @@ from typing import Any
 import segno
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -21,11 +22,18 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp import user_has_device
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from motcua.accounts.forms import RegisterForm, TokenForm
+from motcua.accounts.forms import ReauthForm, RegisterForm, SecondFactorForm, TokenForm
 from motcua.accounts.services import user_register_citizen
 from motcua.accounts.twofactor import (
+    ENROLMENT_SESSION_KEY,
+    password_confirmed,
+    password_recently_confirmed,
+    recovery_codes_issue,
+    second_factor_remove,
+    second_factor_verify_for_user,
     totp_device_for_enrolment,
     totp_verify_for_user,
     two_factor_required,
@@ -63,6 +71,7 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
+        password_confirmed(self.request)
         if user_must_verify_second_factor(self.request.user, self.request):
             target = reverse("accounts:two_factor")
             return HttpResponseRedirect(f"{target}?{urlencode({'next': self.get_success_url()})}")
@@ -79,11 +88,20 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         if two_factor_required(user):
             return redirect("accounts:two_factor_setup")
         return redirect(_safe_next(request))
-    form = TokenForm(request.POST or None)
+    form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device, problem = totp_verify_for_user(user, form.cleaned_data["token"])
+        device, problem = second_factor_verify_for_user(user, form.cleaned_data["token"])
         if device is not None:
             otp_login(request, device)
+            if isinstance(device, StaticDevice):
+                left = device.token_set.count()
+                messages.warning(
+                    request,
+                    _(
+                        "Bạn vừa dùng một mã khôi phục; còn %(left)d mã. / A recovery code was used; %(left)d left."
+                    )
+                    % {"left": left},
+                )
             return redirect(_safe_next(request))
         form.add_error("token", problem)
     return render(request, "accounts/two_factor.html", {"form": form, "next": _safe_next(request)})
@@ -106,20 +124,30 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             else:
                 device, problem = totp_verify_for_user(user, form.cleaned_data["token"])
                 if device is not None:
-                    TOTPDevice.objects.filter(user=user).delete()
+                    second_factor_remove(user)
                     messages.success(request, _("Đã tắt xác thực hai lớp."))
                     return redirect("portal:home")
                 form.add_error("token", problem)
         context = {"form": form, "enabled": True, "required": required}
         return render(request, "accounts/two_factor_setup.html", context)
     device = totp_device_for_enrolment(user)
+    # The secret is shown only to a session that typed the password within MOTCUA_REAUTH_SECONDS, and only
+    # that session may confirm it (review F15): an unattended or stolen session cannot enrol its own app.
+    if not password_recently_confirmed(request) and request.session.get(ENROLMENT_SESSION_KEY) != device.pk:
+        return _reauthenticate(request, required)
+    request.session[ENROLMENT_SESSION_KEY] = device.pk
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
+            del request.session[ENROLMENT_SESSION_KEY]
+            codes = recovery_codes_issue(user)
             messages.success(request, _("Đã bật xác thực hai lớp."))
-            return redirect(_safe_next(request))
+            # The codes are shown on this one answer, never again.
+            return render(
+                request, "accounts/recovery_codes.html", {"codes": codes, "next": _safe_next(request)}
+            )
         form.add_error("token", _("Mã xác thực không đúng / The code is wrong."))
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     return render(
@@ -133,6 +161,22 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             "qr_svg_uri": segno.make(device.config_url, micro=False).svg_data_uri(scale=4),
             "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         },
+    )
+
+
+def _reauthenticate(request: HttpRequest, required: bool) -> HttpResponse:
+    """The password step before enrolment. Checked through ``authenticate`` so that django-axes counts
+    wrong passwords here like at the login (and locks out the same way)."""
+    form = ReauthForm(request.POST if "password" in request.POST else None)
+    if form.is_bound and form.is_valid():
+        user: Any = request.user
+        checked = authenticate(request, username=user.get_username(), password=form.cleaned_data["password"])
+        if checked is not None and checked.pk == user.pk:
+            password_confirmed(request)
+            return redirect(request.get_full_path())
+        form.add_error("password", _("Mật khẩu không đúng / The password is wrong."))
+    return render(
+        request, "accounts/two_factor_setup.html", {"reauth_form": form, "reauth": True, "required": required}
     )
 
 
