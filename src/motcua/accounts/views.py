@@ -98,7 +98,8 @@ def two_factor(request: HttpRequest) -> HttpResponse:
                 messages.warning(
                     request,
                     _(
-                        "Bạn vừa dùng một mã khôi phục; còn %(left)d mã. / A recovery code was used; %(left)d left."
+                        "Bạn vừa dùng một mã khôi phục; còn %(left)d mã. / "
+                        "A recovery code was used; %(left)d left."
                     )
                     % {"left": left},
                 )
