@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import AccountKind, User
 from motcua.accounts.validators import national_id_problem
+from motcua.core.models import TokenScope
 
 
 class TokenForm(forms.Form):
@@ -46,6 +47,28 @@ class ReauthForm(forms.Form):
     password = forms.CharField(
         label=_("Mật khẩu"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
+
+
+class ApiTokenForm(forms.Form):
+    """A new API token: a name to recognise it, what it may do, how long it lives."""
+
+    name = forms.CharField(label=_("Tên khóa (ví dụ: phần mềm kế toán)"), max_length=128)
+    scopes = forms.MultipleChoiceField(
+        label=_("Phạm vi"), widget=forms.CheckboxSelectMultiple, choices=TokenScope.choices
+    )
+    days = forms.TypedChoiceField(
+        label=_("Thời hạn"),
+        coerce=int,
+        initial=90,
+        choices=[(7, _("7 ngày")), (30, _("30 ngày")), (90, _("90 ngày")), (365, _("1 năm"))],
+    )
+
+    def __init__(self, *args: Any, staff: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not staff:
+            scopes = self.fields["scopes"]
+            assert isinstance(scopes, forms.MultipleChoiceField)
+            scopes.choices = [c for c in TokenScope.choices if c[0] != TokenScope.STAFF_ACT]
 
 
 class RegisterForm(forms.Form):

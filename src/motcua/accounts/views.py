@@ -7,6 +7,7 @@ In production, citizens and businesses log in with their VNeID e-identity throug
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from typing import Any
 
 import segno
@@ -15,17 +16,19 @@ from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from motcua.accounts.forms import ReauthForm, RegisterForm, SecondFactorForm, TokenForm
+from motcua.accounts.forms import ApiTokenForm, ReauthForm, RegisterForm, SecondFactorForm, TokenForm
+from motcua.accounts.models import AccountKind
 from motcua.accounts.services import user_register_citizen
 from motcua.accounts.twofactor import (
     ENROLMENT_SESSION_KEY,
@@ -39,6 +42,8 @@ from motcua.accounts.twofactor import (
     two_factor_required,
     user_must_verify_second_factor,
 )
+from motcua.core import clock
+from motcua.core.auth import api_token_issue, api_token_revoke, api_tokens_for_owner
 from motcua.core.errors import ApplicationError
 from motcua.core.throttle import REGISTER_PER_IP, request_throttled
 
@@ -163,6 +168,47 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         },
     )
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """ "API tokens": the person's tokens with last use and expiry; create one (the key is shown on this
+    one answer only) and revoke."""
+    user: Any = request.user
+    form = ApiTokenForm(request.POST or None, staff=user.kind == AccountKind.STAFF or user.is_staff)
+    new_key = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, new_key = api_token_issue(
+                owner=user,
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"],
+                expires_at=clock.now() + dt.timedelta(days=form.cleaned_data["days"]),
+                by=user,
+            )
+        except ApplicationError as error:
+            field = error.extra.get("field")
+            form.add_error(field if field in form.fields else None, error.message)
+        else:
+            form = ApiTokenForm(staff=user.kind == AccountKind.STAFF or user.is_staff)
+    context = {
+        "tokens": api_tokens_for_owner(user=user),
+        "form": form,
+        "new_key": new_key,
+        "now": clock.now(),
+    }
+    return render(request, "accounts/api_tokens.html", context)
+
+
+@login_required
+@require_POST
+def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    token = api_tokens_for_owner(user=request.user).filter(pk=pk).first()
+    if token is None:
+        raise Http404
+    api_token_revoke(token=token, by=request.user)
+    messages.success(request, _("Đã thu hồi khóa %(name)s.") % {"name": token.name})
+    return redirect("accounts:api_tokens")
 
 
 def _reauthenticate(request: HttpRequest, required: bool) -> HttpResponse:

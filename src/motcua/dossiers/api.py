@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from motcua.catalog.models import Channel
 from motcua.catalog.selectors import procedure_version_for_submission
-from motcua.core.auth import api_auth
+from motcua.core.auth import api_auth, api_token_refuse_signing
 from motcua.core.errors import ApplicationError, NotFoundError
 from motcua.core.throttle import ThrottledError, client_ip, throttled_response
 from motcua.dossiers import processing, selectors, services
@@ -368,8 +368,11 @@ def task_assign(request: HttpRequest, code: str, task_id: int, body: AssignIn) -
     summary="Finish a step and forward (approve / issue on special steps)",
 )
 def task_complete(request: HttpRequest, code: str, task_id: int, body: CompleteIn) -> dict[str, Any]:
+    task = _task(request, code, task_id)
+    if task.step is not None and (task.step.is_approval or task.step.is_signature):
+        api_token_refuse_signing(request)  # the leader's approval and the issue sign: not with a token
     task = processing.task_complete(
-        task=_task(request, code, task_id),
+        task=task,
         user=request.user,
         note=body.note,
         result_number=body.result_number,
