@@ -84,6 +84,16 @@ def client_ip(request: HttpRequest) -> str:
     return str(parsed)
 
 
+def client_ip_or_none(request: HttpRequest) -> str | None:
+    """The same address for django-axes, which stores it in an IP column (None when there is none)."""
+    address = client_ip(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address
+
+
 @dataclass(frozen=True)
 class Throttle:
     """``limit`` counted events per ``period`` for one ``scope`` (e.g. "lookup-code") and key."""
