@@ -120,3 +120,11 @@ def admin_giang(province: Agency):  # type: ignore[no-untyped-def]
     user.is_staff = True
     user.save(update_fields=["is_staff"])
     return user
+
+
+@pytest.fixture(autouse=True)
+def _throttle_counters_start_at_zero() -> None:
+    # Throttle counters live in the cache (locmem in tests), which outlives a test's transaction.
+    from django.core.cache import cache
+
+    cache.clear()

@@ -154,7 +154,10 @@ def test_online_dossier_from_submission_to_rating(live_server, province_data, br
     an.shot("12-rated")
 
     public = Person(browser, base, "lan", tmp_path)
-    page = public.go(f"/tra-cuu/?code={code}&factor=5678")
+    page = public.go(f"/tra-cuu/?code={code}")  # the receipt's QR code fills in the code
+    page.fill("#id_factor", "5678")  # the factor is posted, never put in the URL
+    with page.expect_navigation():
+        page.get_by_role("button", name="Tra cứu").click()
     assert "Đã trả kết quả" in page.content()
     public.shot("13-public-tracking")
     for person in (an, binh, chi, dung, em, public):

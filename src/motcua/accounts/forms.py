@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import AccountKind, User
 from motcua.accounts.validators import national_id_problem
+from motcua.core.models import TokenScope
 
 
 class TokenForm(forms.Form):
@@ -25,6 +26,49 @@ class TokenForm(forms.Form):
         if not value.isdigit():
             raise forms.ValidationError(_("Mã xác thực gồm 6 chữ số / The code has 6 digits."))
         return value
+
+
+class SecondFactorForm(forms.Form):
+    """The login's second step: the app's 6-digit code, or one of the recovery codes."""
+
+    token = forms.CharField(
+        label=_("Mã xác thực 6 số hoặc mã khôi phục"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "off"}),
+    )
+
+    def clean_token(self) -> str:
+        return str(self.cleaned_data["token"]).strip()
+
+
+class ReauthForm(forms.Form):
+    """The password again, before the secret of a new authenticator is shown (review F15)."""
+
+    password = forms.CharField(
+        label=_("Mật khẩu"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class ApiTokenForm(forms.Form):
+    """A new API token: a name to recognise it, what it may do, how long it lives."""
+
+    name = forms.CharField(label=_("Tên khóa (ví dụ: phần mềm kế toán)"), max_length=128)
+    scopes = forms.MultipleChoiceField(
+        label=_("Phạm vi"), widget=forms.CheckboxSelectMultiple, choices=TokenScope.choices
+    )
+    days = forms.TypedChoiceField(
+        label=_("Thời hạn"),
+        coerce=int,
+        initial=90,
+        choices=[(7, _("7 ngày")), (30, _("30 ngày")), (90, _("90 ngày")), (365, _("1 năm"))],
+    )
+
+    def __init__(self, *args: Any, staff: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not staff:
+            scopes = self.fields["scopes"]
+            assert isinstance(scopes, forms.MultipleChoiceField)
+            scopes.choices = [c for c in TokenScope.choices if c[0] != TokenScope.STAFF_ACT]
 
 
 class RegisterForm(forms.Form):
@@ -64,10 +108,7 @@ class RegisterForm(forms.Form):
         problem = national_id_problem(value)
         if problem:
             raise forms.ValidationError(problem)
-        if User.objects.filter(national_id=value).exists():
-            raise forms.ValidationError(
-                _("Số định danh này đã có tài khoản / This ID already has an account.")
-            )
+        # Whether the number already has an account is not said here (review F14): see the register view.
         return value
 
     def clean_username(self) -> str:

@@ -36,3 +36,18 @@ class StaffTwoFactorMiddleware:
             query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
             return HttpResponseRedirect(f"{reverse(name)}?{query}" if query else reverse(name))
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Pages and files shown to a logged-in person (or a token) carry personal data: no browser or shared
+    cache may keep them (``Cache-Control: no-store``). A view that set its own Cache-Control keeps it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
+        return response

@@ -70,10 +70,23 @@ def user_create_citizen(
         if User.objects.filter(national_id=national_id).exists():
             raise ApplicationError(
                 "Số định danh này đã có tài khoản / This ID already has an account.",
-                {"field": "national_id"},
+                {"field": "national_id", "reason": "national_id_taken"},
             )
         user.save()
     return user
+
+
+def user_register_citizen(**fields: Any) -> User | None:
+    """Self-registration (the demo's /accounts/register/): ``user_create_citizen``, except that an ID
+    number which already has an account is not reported — None instead — so that the page cannot be used
+    to learn who has an account (review F14). Every other check runs first and the password is hashed
+    either way, so neither the answer nor its timing tells the two cases apart."""
+    try:
+        return user_create_citizen(**fields)
+    except ApplicationError as error:
+        if error.extra.get("reason") == "national_id_taken":
+            return None
+        raise
 
 
 def _require_administrator_over(actor: Any, agency: Agency) -> None:

@@ -12,4 +12,6 @@ urlpatterns = [
     path("two-factor/", views.two_factor, name="two_factor"),
     path("two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
     path("register/", views.register, name="register"),
+    path("api-tokens/", views.api_tokens, name="api_tokens"),
+    path("api-tokens/<int:pk>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
 ]

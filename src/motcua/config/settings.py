@@ -271,3 +271,53 @@ LOGGING = {
         "pyhanko.sign.signers.pdf_signer": {"level": "ERROR"},
     },
 }
+
+# --- Guessing, sessions and tokens (issue 11 points 5–6; docs/security.md) ---------------------------
+# Kept in one block apart from the security headers above so that the two can change independently.
+INSTALLED_APPS += ["axes", "django_otp.plugins.otp_static"]
+# AxesMiddleware turns a locked-out login (ours and /admin/login/) into the lockout page; NoStore keeps
+# pages of a logged-in person out of shared and browser caches.
+MIDDLEWARE += ["axes.middleware.AxesMiddleware", "motcua.accounts.middleware.NoStoreMiddleware"]
+# Axes first: it refuses a locked-out account before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Counters of the throttles live in Django's cache. A database table (created by `migrate`, see
+# core/migrations) is shared by every granian worker and the task worker, on SQLite and PostgreSQL alike;
+# a per-process cache would multiply every limit by the number of workers. MAX_ENTRIES is high because a
+# culled counter is a forgotten failure.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "motcua_cache",
+        "OPTIONS": {"MAX_ENTRIES": env_int("MOTCUA_CACHE_MAX_ENTRIES", 200_000)},
+    }
+}
+# How many proxies in front of the application append to X-Forwarded-For (0: use the peer address).
+MOTCUA_TRUSTED_PROXY_COUNT = env_int("MOTCUA_TRUSTED_PROXY_COUNT", 0)
+# Password login (django-axes): lock an account, and an address, after this many failures in a row; the
+# lock lifts after the cool-off. Every failure is recorded (AccessFailureLog, AccessAttempt in the admin).
+AXES_FAILURE_LIMIT = env_int("MOTCUA_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("MOTCUA_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_CLIENT_IP_CALLABLE = "motcua.core.throttle.client_ip_or_none"
+AXES_LOCKOUT_CALLABLE = "motcua.accounts.views.login_locked_out"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
+# Other guessable doors, "count/period" with period in s, m, h or d (motcua.core.throttle):
+# failed public status look-ups per dossier code and per client address, uploads to the public
+# verification, registrations per address, wrong passwords when signing per person.
+MOTCUA_THROTTLE_LOOKUP_PER_CODE = env_str("MOTCUA_THROTTLE_LOOKUP_PER_CODE", "5/15m")
+MOTCUA_THROTTLE_LOOKUP_PER_IP = env_str("MOTCUA_THROTTLE_LOOKUP_PER_IP", "30/15m")
+MOTCUA_THROTTLE_VERIFY_PER_IP = env_str("MOTCUA_THROTTLE_VERIFY_PER_IP", "20/15m")
+MOTCUA_THROTTLE_REGISTER_PER_IP = env_str("MOTCUA_THROTTLE_REGISTER_PER_IP", "10/1h")
+MOTCUA_THROTTLE_SIGNING_PASSWORD = env_str("MOTCUA_THROTTLE_SIGNING_PASSWORD", "5/15m")
+# A session ends after this many hours (browser restarts included); staff work in shifts, so 8 h.
+SESSION_COOKIE_AGE = env_int("MOTCUA_SESSION_HOURS", 8) * 3600
+# First TOTP enrolment asks for the password again unless it was typed within this many seconds.
+MOTCUA_REAUTH_SECONDS = env_int("MOTCUA_REAUTH_SECONDS", 60)
+# Longest life an owner may give an API token (days); 0 = tokens without an end date are allowed.
+MOTCUA_API_TOKEN_MAX_DAYS = env_int("MOTCUA_API_TOKEN_MAX_DAYS", 365)

@@ -30,3 +30,6 @@ MOTCUA_SIGN_RESULTS = False
 # Tests never reach the network: the in-process TSA, stored CRLs only (tests start local servers).
 MOTCUA_TSA_URL = ""
 MOTCUA_REVOCATION_FETCHING = False
+# Throttle counters per process in tests (conftest.py clears them before each test); the shared database
+# cache is exercised by tests that switch to it on purpose.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -8,17 +8,19 @@ import datetime as dt
 import json
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from pydantic import ValidationError
 
 from motcua.catalog.models import Channel
 from motcua.catalog.selectors import procedure_version_for_submission
-from motcua.core.auth import api_auth
+from motcua.core.auth import api_auth, api_token_refuse_signing
 from motcua.core.errors import ApplicationError, NotFoundError
+from motcua.core.throttle import ThrottledError, client_ip, throttled_response
 from motcua.dossiers import processing, selectors, services
 from motcua.dossiers.models import ApplicantKind, Dossier, ReturnMethod, Task
+from motcua.dossiers.status import dossier_status_lookup
 
 router = Router(auth=api_auth)
 
@@ -218,9 +220,36 @@ def dossier_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     return _detail(_visible(request, code))
 
 
-@router.get("/{code}/status", auth=None, summary="Public status (code + last 4 digits of phone or ID)")
-def dossier_status(request: HttpRequest, code: str, factor: str = "") -> dict[str, Any]:
-    return selectors.dossier_status_public_lookup(code=code, second_factor=factor)
+class StatusLookupIn(Schema):
+    factor: str = Field(description="Last 4 digits of the applicant's phone or ID number")
+
+
+def _status_lookup(request: HttpRequest, response: HttpResponse, code: str, factor: str) -> Any:
+    # No cache may keep the answer; too many failures (per code, per address) answer 429 + Retry-After.
+    response["Cache-Control"] = "no-store"
+    try:
+        return dossier_status_lookup(code=code, factor=factor, client=client_ip(request))
+    except ThrottledError as error:
+        return throttled_response(error)
+
+
+@router.post(
+    "/{code}/status",
+    auth=None,
+    summary="Public status (code + last 4 digits of phone or ID, sent in the body)",
+)
+def dossier_status_post(request: HttpRequest, response: HttpResponse, code: str, body: StatusLookupIn) -> Any:
+    return _status_lookup(request, response, code, body.factor)
+
+
+@router.get(
+    "/{code}/status",
+    auth=None,
+    deprecated=True,
+    summary="Public status, factor in the query string (deprecated: URLs are logged; use POST)",
+)
+def dossier_status(request: HttpRequest, response: HttpResponse, code: str, factor: str = "") -> Any:
+    return _status_lookup(request, response, code, factor)
 
 
 class ItemsIn(Schema):
@@ -340,8 +369,11 @@ def task_assign(request: HttpRequest, code: str, task_id: int, body: AssignIn) -
     summary="Finish a step and forward (approve / issue on special steps)",
 )
 def task_complete(request: HttpRequest, code: str, task_id: int, body: CompleteIn) -> dict[str, Any]:
+    task = _task(request, code, task_id)
+    if task.step is not None and (task.step.is_approval or task.step.is_signature):
+        api_token_refuse_signing(request)  # the leader's approval and the issue sign: not with a token
     task = processing.task_complete(
-        task=_task(request, code, task_id),
+        task=task,
         user=request.user,
         note=body.note,
         result_number=body.result_number,

@@ -110,3 +110,23 @@ def public_status_summary(
         "remaining_seconds": remaining_seconds,
         "timeline": [{"at": at, "text": PLAIN_WORDS[action], "action": action} for action, at in events],
     }
+
+
+def dossier_status_lookup(*, code: str, factor: str, client: str) -> dict[str, Any]:
+    """The public look-up with its throttles (review F2): after MOTCUA_THROTTLE_LOOKUP_PER_CODE failures
+    for one code, or MOTCUA_THROTTLE_LOOKUP_PER_IP failures from one address, every try — the right
+    factor included — is refused (ThrottledError, 429) until the window ends.
+
+    Only failures count, so the national portal and SMS bots asking many right questions are not slowed;
+    the check costs one cache read."""
+    from motcua.core.errors import NotFoundError
+    from motcua.core.throttle import LOOKUP_PER_CODE, LOOKUP_PER_IP, throttle_check, throttle_hit
+    from motcua.dossiers.selectors import dossier_status_public_lookup
+
+    checks = [(LOOKUP_PER_CODE, code.strip()), (LOOKUP_PER_IP, client)]
+    throttle_check(checks)
+    try:
+        return dossier_status_public_lookup(code=code, second_factor=factor)
+    except NotFoundError:
+        throttle_hit(checks)
+        raise

@@ -21,10 +21,18 @@ from motcua.agencies.selectors import agency_get_by_code
 from motcua.catalog.models import Channel
 from motcua.catalog.selectors import procedure_version_get_current
 from motcua.core.errors import ApplicationError, NotFoundError, ValidationFailedError
+from motcua.core.throttle import ThrottledError, client_ip
 from motcua.dossiers import forms, inbox, processing, selectors, services
 from motcua.dossiers.models import Dossier, RatingLevel, TaskStatus
-from motcua.dossiers.status import PLAIN_WORDS, dossier_status_public
-from motcua.dossiers.workflow import Action, Actor, DossierStatus, allowed_actions, can_rate, can_transition
+from motcua.dossiers.status import PLAIN_WORDS, dossier_status_lookup, dossier_status_public
+from motcua.dossiers.workflow import (
+    Action,
+    Actor,
+    DossierStatus,
+    allowed_actions,
+    can_rate,
+    can_transition,
+)
 
 
 def _error_to_form(form: Any, exc: ApplicationError) -> None:
@@ -226,16 +234,25 @@ def my_rate(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def track(request: HttpRequest) -> HttpResponse:
-    form = forms.TrackingForm(request.GET or None)
-    result = None
+    """The public look-up page. The factor travels in a POST body, never in a URL (URLs end up in logs and
+    browser history); a GET only fills in the code, as the receipt's QR code does (?code=…)."""
+    form = forms.TrackingForm(request.POST or None, initial={"code": request.GET.get("code", "")})
+    result, status, retry_after = None, 200, 0
     if form.is_bound and form.is_valid():
         try:
-            result = selectors.dossier_status_public_lookup(
-                code=form.cleaned_data["code"], second_factor=form.cleaned_data["factor"]
+            result = dossier_status_lookup(
+                code=form.cleaned_data["code"], factor=form.cleaned_data["factor"], client=client_ip(request)
             )
+        except ThrottledError as exc:
+            form.add_error(None, exc.message)
+            status, retry_after = 429, exc.retry_after
         except NotFoundError:
             form.add_error(None, _("Không tìm thấy hồ sơ với mã và thông tin xác thực đã nhập."))
-    return render(request, "dossiers/track.html", {"form": form, "result": result})
+    response = render(request, "dossiers/track.html", {"form": form, "result": result}, status=status)
+    response["Cache-Control"] = "no-store"
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 # --- Staff desk ----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from ninja import File, Router
 from ninja.files import UploadedFile
 
 from motcua.core.errors import ApplicationError
+from motcua.core.throttle import VERIFY_PER_IP, ThrottledError, throttle_request, throttled_response
 from motcua.signatures.services import document_verify
 from motcua.signatures.verification import MAX_BYTES
 
@@ -16,7 +17,12 @@ router = Router()
 
 
 @router.post("", summary="Verify the signatures of a PDF")
-def verification_create(request: HttpRequest, file: File[UploadedFile]) -> dict[str, Any]:
+def verification_create(request: HttpRequest, file: File[UploadedFile]) -> Any:
+    # Anonymous and CPU-heavy (~0.2 s a signed PDF): a few per address (MOTCUA_THROTTLE_VERIFY_PER_IP).
+    try:
+        throttle_request(request, VERIFY_PER_IP)
+    except ThrottledError as error:
+        return throttled_response(error)
     if file.size is None or file.size > MAX_BYTES:
         raise ApplicationError("Tệp vượt quá 20 MB / The file is larger than 20 MB.", {"field": "file"})
     return document_verify(content=file.read())

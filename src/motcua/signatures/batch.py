@@ -41,7 +41,14 @@ def signing_queue_for(*, user: Any) -> QuerySet[Task]:
 
 def signing_authorisation_check(*, user: Any, password: str, otp: str) -> None:
     """One authorisation for the whole batch: the password again, and the TOTP code when the leader has
-    a device. Raises ApplicationError with field errors; nothing has been signed then."""
+    a device. Raises ApplicationError with field errors; nothing has been signed then.
+
+    Failures are counted per person (MOTCUA_THROTTLE_SIGNING_PASSWORD): past the limit every try, the
+    right password included, is refused with ThrottledError (429) until the window ends."""
+    from motcua.core.throttle import SIGNING_PASSWORD, throttle_check, throttle_hit
+
+    attempts = [(SIGNING_PASSWORD, str(user.pk))]
+    throttle_check(attempts)
     errors: dict[str, str] = {}
     if not password or not user.check_password(password):
         errors["password"] = _("Mật khẩu không đúng.")
@@ -52,6 +59,7 @@ def signing_authorisation_check(*, user: Any, password: str, otp: str) -> None:
         if device is None:
             errors["otp"] = str(problem)
     if errors:
+        throttle_hit(attempts)
         raise ApplicationError(
             _("Xác thực ký số không thành công, chưa ký hồ sơ nào."),
             {"fields": errors},

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.errors import ApplicationError
+from motcua.core.throttle import VERIFY_PER_IP, request_throttled
 from motcua.signatures.forms import FORMS
 from motcua.signatures.models import IssuedDocument
 from motcua.signatures.services import document_verify, issued_document_find
@@ -53,6 +54,7 @@ def _report_for_upload(form: VerifyForm) -> dict[str, Any] | None:
     return report
 
 
+@request_throttled(VERIFY_PER_IP)
 def verify_upload(request: HttpRequest) -> HttpResponse:
     form = VerifyForm(request.POST or None, request.FILES or None)
     report = None
@@ -61,6 +63,7 @@ def verify_upload(request: HttpRequest) -> HttpResponse:
     return render(request, "signatures/verify.html", {"form": form, "report": report})
 
 
+@request_throttled(VERIFY_PER_IP)
 def verify_document(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The page the QR code opens: what we issued under this id, the report on our stored original, and
     a form to check one's own copy against it."""

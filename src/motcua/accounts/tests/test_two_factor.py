@@ -137,11 +137,12 @@ def test_a_quick_retry_after_a_wrong_code_is_throttled(clerk_binh) -> None:
     assert client.get("/mot-cua/").status_code == 302
 
 
-def test_a_letter_code_is_a_form_error(clerk_binh) -> None:
+def test_a_code_that_is_neither_digits_nor_a_recovery_code_is_refused(clerk_binh) -> None:
     TOTPDevice.objects.create(user=clerk_binh, name="app", confirmed=True)
     client = _login("binh")
     response = client.post("/accounts/two-factor/", {"token": "12345a"})
-    assert "6 chữ số" in response.content.decode()
+    assert "Mã khôi phục không đúng" in response.content.decode()
+    assert client.get("/mot-cua/").status_code == 302
 
 
 def test_the_admin_needs_a_verified_session_then_opens(admin_giang) -> None:
