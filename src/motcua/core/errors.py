@@ -27,3 +27,10 @@ class NotFoundError(ApplicationError):
     """Also raised when an object exists but the caller may not see it, so IDs cannot be probed."""
 
     status_code = 404
+
+
+class ConflictError(ApplicationError):
+    """The request is well-formed and allowed, but the state of the record does not permit it now (for
+    example a result whose signer has not authorised the signature)."""
+
+    status_code = 409

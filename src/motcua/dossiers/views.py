@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import user_has_device
 
 from motcua.agencies.models import Agency
 from motcua.catalog.models import Channel
@@ -19,6 +20,7 @@ from motcua.catalog.selectors import procedure_version_get_current
 from motcua.core.errors import ApplicationError, NotFoundError
 from motcua.dossiers import forms, inbox, processing, selectors, services
 from motcua.dossiers.models import Dossier, RatingCriterion, RatingLevel, TaskStatus
+from motcua.dossiers.paperwork import SigningCredentials, paperwork
 from motcua.dossiers.status import PLAIN_WORDS, dossier_status_public
 from motcua.dossiers.workflow import DossierStatus, TransitionNotAllowed
 
@@ -347,6 +349,9 @@ def desk_detail(request: HttpRequest, code: str) -> HttpResponse:
             "return_form": forms.ReturnForm(initial={"method": dossier.return_method}),
             "apology_form": forms.ApologyForm(),
             "components": dossier.components.prefetch_related("files"),
+            # The result's draft (specialist's form, leader's preview) and the approval's re-authentication.
+            "result_draft_fields": paperwork().result_draft_fields(dossier=dossier),
+            "signing_needs_otp": user_has_device(request.user, confirmed=True),
         },
     )
 
@@ -385,7 +390,15 @@ def desk_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
                     user=user,
                     note=post.get("note", ""),
                     result_number=post.get("result_number", ""),
+                    credentials=SigningCredentials(password=post["password"], otp=post.get("otp", ""))
+                    if post.get("password")
+                    else None,
                 )
+        elif action == "result_draft":
+            fields = paperwork().result_draft_fields(dossier=dossier)
+            processing.result_draft_save(
+                dossier=dossier, specialist=user, values={f["name"]: post.get(f["name"], "") for f in fields}
+            )
         elif action == "assign":
             from motcua.accounts.models import User
 
