@@ -153,3 +153,18 @@ def test_concurrent_typed_and_automatic_numbers_never_collide(culture_department
     values = sorted(int(n.split("/", 1)[0]) for n in typed + automatic)
     assert values == list(range(1, 61 + len(typed)))
     assert DocumentNumber.objects.count() == len(values)
+
+
+def test_the_migration_backfills_the_ledger_from_registers_and_typed_numbers(approved, clerical_em) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "motcua.signatures.migrations.0004_signing_authorisation_numbers_ledger_result_draft"
+    )
+    _issue(approved(), clerical_em)  # 01 from the register
+    _issue(approved(), clerical_em, "20/GP-SVHTTDL")  # typed, as the demo did before the ledger
+    DocumentNumber.objects.all().delete()
+    migration.ledger_fill(apps, None)
+    assert sorted(DocumentNumber.objects.values_list("value", "typed")) == [(1, False), (20, True)]
