@@ -179,6 +179,40 @@ class WorkCalendar:
             return self.add_working_minutes(start, int(amount * self.day_minutes(day)))
         raise UnknownUnitError(unit)
 
+    def previous_working_day(self, day: dt.date) -> dt.date:
+        """The last working day strictly before ``day``."""
+        candidate = day - dt.timedelta(days=1)
+        for _ in range(400):
+            if self.is_working_day(candidate):
+                return candidate
+            candidate -= dt.timedelta(days=1)
+        raise ValueError("no working day within 400 days")
+
+    def subtract_working_minutes(self, end: dt.datetime, minutes: int) -> dt.datetime:
+        """The moment ``minutes`` of office time before ``end`` (the inverse of ``add_working_minutes``);
+        a moment that falls on the start of a day is given as the previous working day's closing."""
+        if minutes < 0:
+            raise ValueError("minutes must not be negative")
+        if minutes == 0:
+            return end
+        day, elapsed = self._position(end)
+        left = minutes
+        while left >= elapsed:
+            left -= elapsed
+            day = self.previous_working_day(day)
+            elapsed = self.day_minutes(day)
+        return self._at(day, elapsed - left)
+
+    def subtract_working_time(self, end: dt.datetime, value: Decimal | int | float, unit: str) -> dt.datetime:
+        """A step budget counted back from ``end``: what the steps after a moment need before a deadline."""
+        amount = Decimal(str(value))
+        if unit == "hours":
+            return self.subtract_working_minutes(end, int(amount * 60))
+        if unit in ("working_days", "days"):
+            day, _ = self._position(end)
+            return self.subtract_working_minutes(end, int(amount * self.day_minutes(day)))
+        raise UnknownUnitError(unit)
+
     def _roll_to_working_end(self, day: dt.date) -> dt.datetime:
         return self.closing(self.working_day_on_or_after(day))
 

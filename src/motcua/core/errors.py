@@ -51,6 +51,6 @@ class NotFoundError(ApplicationError):
 
 class ConflictError(ApplicationError):
     """The request was valid when sent, but the object's state no longer allows it (sent twice, out of
-    order, or someone else acted first)."""
+    order, someone else acted first, or a result whose signer has not authorised the signature)."""
 
     status_code = 409

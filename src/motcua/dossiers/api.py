@@ -20,6 +20,7 @@ from motcua.core.errors import ApplicationError, NotFoundError
 from motcua.core.throttle import ThrottledError, client_ip, throttled_response
 from motcua.dossiers import processing, selectors, services
 from motcua.dossiers.models import ApplicantKind, Dossier, ReturnMethod, Task
+from motcua.dossiers.paperwork import SigningCredentials, paperwork
 from motcua.dossiers.status import dossier_status_lookup
 
 router = Router(auth=api_auth)
@@ -263,6 +264,17 @@ class ReasonIn(Schema):
 class CompleteIn(Schema):
     note: str = ""
     result_number: str = ""
+    # The approval of a result the leader signs personally: the leader authenticates again (F1).
+    password: str = ""
+    otp: str = ""
+
+
+class ResultDraftIn(Schema):
+    values: dict[str, str]
+
+
+class ResultDraftOut(Schema):
+    fields: list[dict[str, Any]]
 
 
 class AssignIn(Schema):
@@ -377,8 +389,25 @@ def task_complete(request: HttpRequest, code: str, task_id: int, body: CompleteI
         user=request.user,
         note=body.note,
         result_number=body.result_number,
+        credentials=SigningCredentials(password=body.password, otp=body.otp) if body.password else None,
     )
     return _out(Dossier.objects.get(pk=task.dossier_id))
+
+
+@router.get("/{code}/result-draft", response=ResultDraftOut, summary="The draft of the result's content")
+def result_draft_get(request: HttpRequest, code: str) -> dict[str, Any]:
+    return {"fields": paperwork().result_draft_fields(dossier=_officer_dossier(request, code))}
+
+
+@router.put(
+    "/{code}/result-draft",
+    response=ResultDraftOut,
+    summary="Draft the result's content (the specialist, during appraisal)",
+)
+def result_draft_put(request: HttpRequest, code: str, body: ResultDraftIn) -> dict[str, Any]:
+    dossier = _officer_dossier(request, code)
+    processing.result_draft_save(dossier=dossier, specialist=request.user, values=body.values)
+    return {"fields": paperwork().result_draft_fields(dossier=dossier)}
 
 
 @router.post("/{code}/send-back", response=DossierOut, summary="Send back for rework (leader)")

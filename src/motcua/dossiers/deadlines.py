@@ -26,10 +26,43 @@ def budget_due(*, agency: Agency, start: dt.datetime, value: Any, unit: str) -> 
 
 
 def step_due(*, task: Any, start: dt.datetime) -> dt.datetime:
+    """When a step of the internal process is due: its start plus its budget (working time), but never
+    later than the appointment less what the steps after it need (their budgets counted back from the
+    appointment, a parallel stage costing its longest step). So the steps' due times add up to the legal
+    limit: appraisal cannot be due on the appointment itself and leave nothing for approval, issue and
+    return (walk.md step 6). A step that starts too late to fit is due when it starts."""
     step = task.step
     if step is None:
         return start
-    return budget_due(agency=task.agency, start=start, value=step.budget_value, unit=step.budget_unit)
+    own = budget_due(agency=task.agency, start=start, value=step.budget_value, unit=step.budget_unit)
+    latest = _latest_due(task)
+    if latest is None:
+        return own
+    return max(start, min(own, latest))
+
+
+def _latest_due(task: Any) -> dt.datetime | None:
+    """The appointment less the budgets of the stages after ``task``'s (None without an appointment)."""
+    dossier = task.dossier
+    if dossier.appointment_at is None or task.is_consultation:
+        return None
+    later: dict[int, list[Any]] = {}
+    for other in (
+        dossier.tasks.filter(order__gt=task.order, is_consultation=False)
+        .exclude(status="cancelled")
+        .select_related("step")
+    ):
+        if other.step is not None:
+            later.setdefault(other.order, []).append(other.step)
+    calendar = work_calendar_for(agency=task.agency)
+    latest: dt.datetime = dossier.appointment_at
+    for order in sorted(later, reverse=True):
+        stage_start = min(
+            calendar.subtract_working_time(latest, step.budget_value, step.budget_unit)
+            for step in later[order]
+        )
+        latest = stage_start
+    return latest
 
 
 def outcome(*, finished_at: dt.datetime, due_at: dt.datetime | None) -> str:

@@ -9,8 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from motcua.accounts.models import User
 from motcua.catalog.models import Channel
 from motcua.catalog.selectors import procedure_version_for_submission
+from motcua.core.env import env_str
 from motcua.dossiers import processing, services
 from motcua.dossiers.models import Dossier, TaskStatus
+from motcua.dossiers.paperwork import SigningCredentials
 
 # The smallest PDF that parses (uploads are opened with pikepdf): one empty A4 page.
 PDF = (
@@ -50,6 +52,20 @@ def _active(dossier: Dossier) -> Any:
     return dossier.tasks.filter(status=TaskStatus.ACTIVE, is_consultation=False).first()
 
 
+BULLETIN_DRAFT = {
+    "content": "Xuất bản Bản tin Thông tin Minh Sơn; kỳ hạn xuất bản 01 kỳ/tháng; khuôn khổ 19 x 27 cm; "
+    "08 trang; số lượng 500 bản/kỳ; tiếng Việt",
+    "scope": "Phát hành trên địa bàn tỉnh Minh Sơn, không phát hành rộng rãi ra ngoài cơ quan, tổ chức",
+    "validity": "Đến hết ngày 31/12/2027",
+}
+
+
+def _appraised(dossier: Dossier, specialist: User) -> None:
+    """The specialist drafts the licence, then forwards the dossier for approval."""
+    processing.result_draft_save(dossier=dossier, specialist=specialist, values=BULLETIN_DRAFT)
+    processing.task_complete(task=_active(dossier), user=specialist, note="Đủ điều kiện")
+
+
 def load_demo_dossiers() -> int:
     """Idempotent: does nothing when the demo citizen already has dossiers."""
     users = {
@@ -58,6 +74,8 @@ def load_demo_dossiers() -> int:
     if len(users) < 6 or Dossier.objects.filter(summary__startswith="[demo]").exists():
         return 0
     an, lan, binh, chi, dung, em = (users[k] for k in ["an", "lan", "binh", "chi", "dung", "em"])
+    # The leader approves as on the desk: authorising the personal signature with the password (F1).
+    dung_signs = SigningCredentials(password=env_str("MOTCUA_DEMO_PASSWORD", "motcua-demo-2026"))
     _submit(BULLETIN, an, "Bản tin mới nộp, chờ tiếp nhận")
     waiting = _submit(BULLETIN, lan, "Bản tin cần bổ sung khi tiếp nhận")
     services.dossier_request_intake_supplement(
@@ -72,14 +90,14 @@ def load_demo_dossiers() -> int:
     supplement = services.dossier_receive(dossier=_submit(BULLETIN, an, "Bản tin chờ bổ sung"), clerk=binh)
     services.dossier_request_supplement(dossier=supplement, officer=chi, items=["Mẫu măng-sét có chữ ký"])
     pending = services.dossier_receive(dossier=_submit(BULLETIN, lan, "Bản tin chờ phê duyệt"), clerk=binh)
-    processing.task_complete(task=_active(pending), user=chi, note="Đủ điều kiện")
+    _appraised(pending, chi)
     approved = services.dossier_receive(dossier=_submit(BULLETIN, an, "Bản tin đã phê duyệt"), clerk=binh)
-    processing.task_complete(task=_active(approved), user=chi, note="Đủ điều kiện")
-    processing.task_complete(task=_active(approved), user=dung)
+    _appraised(approved, chi)
+    processing.task_complete(task=_active(approved), user=dung, credentials=dung_signs)
     for i, state in enumerate(["issued", "returned"]):
         dossier = services.dossier_receive(dossier=_submit(BULLETIN, an, f"Bản tin {state}"), clerk=binh)
-        processing.task_complete(task=_active(dossier), user=chi, note="Đủ điều kiện")
-        processing.task_complete(task=_active(dossier), user=dung)
+        _appraised(dossier, chi)
+        processing.task_complete(task=_active(dossier), user=dung, credentials=dung_signs)
         processing.task_complete(task=_active(dossier), user=em, result_number=f"{20 + i}/GP-SVHTTDL")
         if state == "returned":
             services.dossier_return_result(

@@ -143,6 +143,17 @@ class DeskTaskForm(forms.Form):
 class DeskCompleteForm(DeskTaskForm):
     note = forms.CharField(required=False)
     result_number = forms.CharField(required=False, max_length=64)
+    # The leader's re-authentication when approving a result that carries their personal signature.
+    password = forms.CharField(required=False, strip=False, max_length=256)
+    otp = forms.CharField(required=False, max_length=16)
+
+
+class DeskResultDraftForm(forms.Form):
+    """The draft's fields depend on the result template; the service validates them (signatures.drafts)."""
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(data, *args, **kwargs)
+        self.raw = data if data is not None else {}
 
 
 class DeskAssignForm(DeskTaskForm):

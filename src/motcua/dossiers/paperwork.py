@@ -9,16 +9,32 @@ Contract of every implementation (RFC 2119):
 * each call MUST run inside the caller's transaction and write nothing outside it: when it raises, the
   action rolls back with everything it wrote, numbers taken from a register included;
 * a refusal a person can act on (signing failed, nothing to issue) MUST be an ``ApplicationError``;
-* ``result_issue`` MUST number (the given number, else the next of the competent agency's register),
-  render, sign and store the result in that one call, and MUST set ``dossier.result_number``.
+* ``result_issue`` MUST number (the given number, reserved in the competent agency's register, else the
+  next of that register), render, sign and store the result in that one call, and MUST set
+  ``dossier.result_number``; it MUST NOT apply the approving leader's personal signature without an
+  unconsumed authorisation that leader gave for the dossier, and MUST consume it in the same
+  transaction (``ConflictError`` without one: nothing is numbered, signed or stored);
+* ``result_approval_authorise`` MUST raise (and record nothing) unless the leader re-authenticated for
+  this dossier now (``credentials``) or earlier in the same batch; when it passes, the authorisation is
+  recorded with a timeline event.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from motcua.dossiers.models import Dossier
+
+
+@dataclass(frozen=True)
+class SigningCredentials:
+    """What a leader gives again to authorise their personal signature on a result: the password, and
+    the TOTP code when they have a device (a CSC SAD later)."""
+
+    password: str = ""
+    otp: str = ""
 
 
 class Paperwork(Protocol):
@@ -30,6 +46,23 @@ class Paperwork(Protocol):
     def result_issue(self, *, dossier: Dossier, clerical_officer: Any, number: str = "") -> str:
         """Number, render, sign (the approving leader, then the agency) and store the result; returns
         the number and symbol ("15/GP-SVHTTDL")."""
+        ...
+
+    def result_approval_authorise(
+        self, *, dossier: Dossier, leader: Any, credentials: SigningCredentials | None
+    ) -> None:
+        """The leader approves a result that will carry their personal signature: check that they
+        authorised it (see the contract) and record the authorisation."""
+        ...
+
+    def result_draft_fields(self, *, dossier: Dossier) -> list[dict[str, Any]]:
+        """The variable content of the dossier's result template, with the current draft's values:
+        ``[{"name", "label", "required", "multiline", "value"}]``."""
+        ...
+
+    def result_draft_save(self, *, dossier: Dossier, author: Any, values: dict[str, str]) -> dict[str, str]:
+        """Validate and store the draft of the result's variable content; returns the cleaned values.
+        Raises ``ApplicationError`` with ``{"fields": {...}}`` for invalid values."""
         ...
 
     def upload_signature_report(self, content: bytes) -> dict[str, Any]:

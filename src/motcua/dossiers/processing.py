@@ -19,7 +19,7 @@ from motcua.core.errors import ApplicationError, PermissionDeniedError
 from motcua.dossiers import deadlines
 from motcua.dossiers.events import dossier_event_record
 from motcua.dossiers.models import DeliveryStatus, Dossier, Task, TaskStatus
-from motcua.dossiers.paperwork import paperwork
+from motcua.dossiers.paperwork import SigningCredentials, paperwork
 from motcua.dossiers.transitions import active_task_for, dossier_transition
 from motcua.dossiers.workflow import Action, Actor, DossierStatus, TimelineAction
 
@@ -148,9 +148,19 @@ def task_assign(*, task: Task, assignee: Any, by: Any) -> Task:
     return task
 
 
-def task_complete(*, task: Task, user: Any, note: str = "", result_number: str = "") -> Task:
+def task_complete(
+    *,
+    task: Task,
+    user: Any,
+    note: str = "",
+    result_number: str = "",
+    credentials: SigningCredentials | None = None,
+) -> Task:
     """Finish a step and move the dossier on ("chuyển bước"); special steps trigger the dossier's
-    transitions. Consultations must be answered before the stage can finish."""
+    transitions. Consultations must be answered before the stage can finish.
+
+    ``credentials``: at the approval of a result that the leader signs personally, the leader authorises
+    that signature by authenticating again (password, TOTP); without it the approval is refused."""
     with transaction.atomic():
         task = Task.objects.select_for_update(of=("self",)).select_related("step", "dossier").get(pk=task.pk)
         dossier = Dossier.objects.select_for_update().get(pk=task.dossier_id)
@@ -185,7 +195,14 @@ def task_complete(*, task: Task, user: Any, note: str = "", result_number: str =
         )
         if task.is_consultation:
             return task
-        _after_step(dossier=dossier, task=task, user=user, now=now, result_number=result_number)
+        _after_step(
+            dossier=dossier,
+            task=task,
+            user=user,
+            now=now,
+            result_number=result_number,
+            credentials=credentials,
+        )
     return task
 
 
@@ -195,9 +212,20 @@ def _transition(
     dossier_transition(dossier=dossier, action=action, actor=user, actor_role=role, actor_agency=agency, **kw)
 
 
-def _after_step(*, dossier: Dossier, task: Task, user: Any, now: dt.datetime, result_number: str) -> None:
+def _after_step(
+    *,
+    dossier: Dossier,
+    task: Task,
+    user: Any,
+    now: dt.datetime,
+    result_number: str,
+    credentials: SigningCredentials | None = None,
+) -> None:
     step = task.step
     if step is not None and step.is_approval and dossier.status == DossierStatus.PENDING_APPROVAL:
+        # The result will carry the approver's personal signature, applied at issue by the clerical
+        # officer's action: the approver authorises it now, or the approval does not happen (F1).
+        paperwork().result_approval_authorise(dossier=dossier, leader=user, credentials=credentials)
         _transition(dossier, Action.APPROVE, user, Actor.LEADER, task.agency)
     elif step is not None and step.is_approval and dossier.status == DossierStatus.REFUSAL_PROPOSED:
         _transition(dossier, Action.APPROVE_REFUSAL, user, Actor.LEADER, task.agency)
@@ -329,3 +357,28 @@ def consultation_request(
             data={"agency": agency.code, "task": task.pk, "due_at": task.due_at.isoformat()},
         )
     return task
+
+
+def result_draft_save(*, dossier: Dossier, specialist: Any, values: dict[str, str]) -> dict[str, str]:
+    """The specialist who holds the active appraisal step drafts the result's variable content (the
+    result template's fields, validated by the signatures app through the port). Every save is a
+    timeline event with the values saved."""
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        task = active_task_for(dossier, specialist, {Actor.SPECIALIST})
+        if dossier.status != DossierStatus.PROCESSING:
+            raise ApplicationError(
+                "Chỉ soạn dự thảo kết quả khi hồ sơ đang được thẩm định.", {"status": dossier.status}
+            )
+        cleaned = paperwork().result_draft_save(dossier=dossier, author=specialist, values=values)
+        dossier_event_record(
+            dossier=dossier,
+            action=TimelineAction.RESULT_DRAFT,
+            actor=specialist,
+            actor_role=Actor.SPECIALIST,
+            actor_agency=task.agency,
+            from_status=dossier.status,
+            to_status=dossier.status,
+            data={"task": task.pk, "values": cleaned},
+        )
+    return cleaned

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import user_has_device
 
 from motcua.accounts.selectors import staff_member_get, user_roles_at
 from motcua.agencies.models import Agency
@@ -24,6 +25,7 @@ from motcua.core.errors import ApplicationError, NotFoundError, ValidationFailed
 from motcua.core.throttle import ThrottledError, client_ip
 from motcua.dossiers import forms, inbox, processing, selectors, services
 from motcua.dossiers.models import Dossier, RatingLevel, TaskStatus
+from motcua.dossiers.paperwork import SigningCredentials, paperwork
 from motcua.dossiers.status import PLAIN_WORDS, dossier_status_lookup, dossier_status_public
 from motcua.dossiers.workflow import (
     Action,
@@ -363,6 +365,9 @@ def desk_detail(request: HttpRequest, code: str) -> HttpResponse:
             "return_form": forms.ReturnForm(initial={"method": dossier.return_method}),
             "apology_form": forms.ApologyForm(),
             "components": dossier.components.prefetch_related("files"),
+            # The result's draft (specialist's form, leader's preview) and the approval's re-authentication.
+            "result_draft_fields": paperwork().result_draft_fields(dossier=dossier),
+            "signing_needs_otp": user_has_device(request.user, confirmed=True),
         },
     )
 
@@ -391,6 +396,15 @@ def _consult(dossier: Dossier, user: Any, data: dict[str, Any]) -> object:
 
 DeskService = Callable[[Dossier, Any, dict[str, Any]], object]
 
+
+def _result_draft(dossier: Dossier, user: Any, cleaned: dict[str, Any]) -> Any:
+    fields = paperwork().result_draft_fields(dossier=dossier)
+    raw = cleaned["raw"]
+    return processing.result_draft_save(
+        dossier=dossier, specialist=user, values={f["name"]: raw.get(f["name"], "") for f in fields}
+    )
+
+
 # The desk's actions: {action in the URL: (the form that parses the POST, the service it calls)}. The
 # services check every rule (role, state through the workflow table); a refusal is a message on the page.
 DESK_ACTIONS: dict[str, tuple[type[django_forms.Form], DeskService]] = {
@@ -415,9 +429,14 @@ DESK_ACTIONS: dict[str, tuple[type[django_forms.Form], DeskService]] = {
     "complete": (
         forms.DeskCompleteForm,
         lambda d, u, c: processing.task_complete(
-            task=_task(d, c), user=u, note=c["note"], result_number=c["result_number"]
+            task=_task(d, c),
+            user=u,
+            note=c["note"],
+            result_number=c["result_number"],
+            credentials=SigningCredentials(password=c["password"], otp=c["otp"]) if c["password"] else None,
         ),
     ),
+    "result_draft": (forms.DeskResultDraftForm, _result_draft),
     "assign": (forms.DeskAssignForm, _assign),
     "consult": (forms.DeskConsultForm, _consult),
     "payment_request": (
@@ -477,7 +496,10 @@ def desk_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
         messages.error(request, _form_errors(form))
         return redirect("dossiers:desk_detail", code=code)
     try:
-        service(dossier, request.user, form.cleaned_data)
+        cleaned = dict(form.cleaned_data)
+        if isinstance(form, forms.DeskResultDraftForm):
+            cleaned["raw"] = form.raw
+        service(dossier, request.user, cleaned)
     except ApplicationError as exc:  # every refusal: not allowed now, not found, conflict, invalid
         messages.error(request, exc.message)
     else:

@@ -99,6 +99,8 @@ class TimelineAction(models.TextChoices):
     CONSULT = "consult", _("Lấy ý kiến phối hợp")
     APOLOGISE = "apologise", _("Xin lỗi, hẹn lại")
     RATE = "rate", _("Đánh giá")
+    RESULT_DRAFT = "result_draft", _("Soạn dự thảo kết quả")
+    SIGN_AUTHORISE = "sign_authorise", _("Lãnh đạo xác thực ký số")
 
 
 # The transitions' name in the workflow table and its tests: the same enumeration.

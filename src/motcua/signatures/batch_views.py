@@ -18,6 +18,7 @@ from motcua.core.errors import ApplicationError, NotFoundError
 from motcua.dossiers import selectors
 from motcua.signatures.batch import results_batch_sign, signing_queue_for
 from motcua.signatures.forms import result_template
+from motcua.signatures.models import ResultDraft
 from motcua.signatures.render import document_render
 from motcua.signatures.results import result_data
 
@@ -52,6 +53,12 @@ def _staff(request: HttpRequest) -> None:
 def signing_queue(request: HttpRequest) -> HttpResponse:
     _staff(request)
     tasks = list(signing_queue_for(user=request.user)[:200])
+    # What the leader approves: the specialist's draft of the result's content, next to each dossier.
+    drafts = {
+        d.dossier_id: d.values for d in ResultDraft.objects.filter(dossier__in=[t.dossier_id for t in tasks])
+    }
+    for t in tasks:
+        t.result_draft = drafts.get(t.dossier_id, {})  # type: ignore[attr-defined]
     codes = [t.dossier.code or "" for t in tasks]
     form = BatchSignForm(
         request.POST or None, codes=codes, needs_otp=user_has_device(request.user, confirmed=True)

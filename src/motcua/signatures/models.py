@@ -100,17 +100,66 @@ class RevocationList(models.Model):
         return f"CRL {self.issuer_id} {self.this_update:%Y-%m-%d}"
 
 
+class DocumentNumber(models.Model):
+    """Every number a register gave out or reserved for a number typed by hand: one row per number, so
+    the same number can never be used twice (the unique constraint is the guarantee; see numbering.py)."""
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    symbol = models.CharField(max_length=64)
+    value = models.PositiveIntegerField()
+    typed = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "year", "symbol", "value"], name="document_number_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value:02d}/{self.symbol} ({self.year})"
+
+
+class ResultDraft(models.Model):
+    """The variable content of a dossier's result (licence scope, decision articles …) drafted by the
+    specialist during appraisal; the leader approves it and the issued result prints it."""
+
+    dossier = models.OneToOneField("dossiers.Dossier", on_delete=models.CASCADE, related_name="result_draft")
+    template = models.CharField(max_length=32)
+    values = models.JSONField(default=dict)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"draft {self.dossier_id}"
+
+
 class SigningRequest(models.Model):
-    """A result waiting for a leader's signature: the batch-signing queue."""
+    """A leader's authorisation of their personal signature on one dossier's result (security review F1).
+
+    Written when the leader re-authenticates to approve (the desk, the API or the batch page: one row per
+    dossier of a batch, sharing ``batch``); consumed at issue, when the result is signed with the leader's
+    key: ``status`` becomes ``signed`` and ``signed_at`` is the moment of consumption. The result is never
+    signed with the leader's key without a pending row of theirs (``results.result_document_issue``)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Chờ ký / Waiting"
         SIGNED = "signed", "Đã ký / Signed"
         FAILED = "failed", "Lỗi / Failed"
 
+    class Method(models.TextChoices):
+        PASSWORD = "password", "Mật khẩu"
+        PASSWORD_TOTP = "password+totp", "Mật khẩu và mã OTP"
+        CSC_SAD = "csc_sad", "Ủy quyền ký từ xa (CSC SAD)"
+
     dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, related_name="signing_requests")
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # How the leader authenticated; empty only on rows written before authorisations were required.
+    method = models.CharField(max_length=16, choices=Method.choices, blank=True)
+    # The rows authorised together on the batch page share this id.
+    batch = models.UUIDField(null=True, blank=True)
     pdf = models.FileField(upload_to="signing/%Y/%m/", blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField()

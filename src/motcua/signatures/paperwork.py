@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.paperwork import SigningCredentials
 
 
 class SignaturesPaperwork:
@@ -19,6 +20,23 @@ class SignaturesPaperwork:
         from motcua.signatures.results import result_issue
 
         return result_issue(dossier=dossier, clerical_officer=clerical_officer, number=number)
+
+    def result_approval_authorise(
+        self, *, dossier: Dossier, leader: Any, credentials: SigningCredentials | None
+    ) -> None:
+        from motcua.signatures.authorisation import result_approval_authorise
+
+        result_approval_authorise(dossier=dossier, leader=leader, credentials=credentials)
+
+    def result_draft_fields(self, *, dossier: Dossier) -> list[dict[str, Any]]:
+        from motcua.signatures.drafts import result_draft_fields
+
+        return result_draft_fields(dossier=dossier)
+
+    def result_draft_save(self, *, dossier: Dossier, author: Any, values: dict[str, str]) -> dict[str, str]:
+        from motcua.signatures.drafts import result_draft_save
+
+        return result_draft_save(dossier=dossier, author=author, values=values)
 
     def upload_signature_report(self, content: bytes) -> dict[str, Any]:
         from motcua.signatures.uploads import uploaded_pdf_signature_report

@@ -2,7 +2,8 @@
 signature) and by the agency when the clerical officer issues it (Decree 30/2020; domain-vn §2.6).
 
 Signing happens inside the issue transaction: if it fails, nothing is stored and the dossier stays
-approved."""
+approved. The leader's key signs only under the authorisation the leader gave when approving
+(authorisation.py): the issue consumes it, or is refused (409) before anything is numbered or rendered."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ from motcua.signatures.appearance import (
     placements_for_anchor,
     seal_stamp_style,
 )
+from motcua.signatures.authorisation import signing_authorisation_consume
+from motcua.signatures.drafts import draft_apply, result_draft_values
 from motcua.signatures.forms import (
     date_parts,
     place_of,
@@ -36,10 +39,9 @@ from motcua.signatures.forms import (
     tracking_url,
 )
 from motcua.signatures.models import IssuedDocument
-from motcua.signatures.numbering import document_number_allocate
+from motcua.signatures.numbering import document_number_allocate, document_number_reserve
 from motcua.signatures.providers import signer_provider_for
 from motcua.signatures.render import document_anchors, document_render
-from motcua.signatures.services import signing_request_complete
 from motcua.signatures.signing import PkiFiles, SigningError
 
 TITLES = {
@@ -69,16 +71,33 @@ def result_number_allocate(dossier: Dossier) -> str:
     )
 
 
+def result_number_reserve(dossier: Dossier, number: str) -> str:
+    """A number typed by the clerical officer, reserved in the competent agency's register (refused when
+    it is taken or malformed), so the register never hands it out again."""
+    return document_number_reserve(
+        agency=dossier.competent_agency, year=clock.now().astimezone(VIETNAM_TZ).year, number=number
+    )
+
+
 def result_issue(*, dossier: Dossier, clerical_officer: Any, number: str = "") -> str:
     """The whole issue of a result in one call (the ``Paperwork`` port): the number (given, kept from an
     earlier attempt, or the next of the register), then the signed document. Runs in the caller's
     transaction: a signing failure rolls the number back with it."""
-    dossier.result_number = number.strip() or dossier.result_number or result_number_allocate(dossier)
-    dossier.save(update_fields=["result_number"])
     approval = dossier.events.filter(action=Action.APPROVE).order_by("-at", "-pk").first()
-    result_document_issue(
-        dossier=dossier, approver=approval.actor if approval else None, clerical_officer=clerical_officer
-    )
+    approver = approval.actor if approval else None
+    authorisation = None
+    if settings.MOTCUA_SIGN_RESULTS:
+        # First, before a number is taken: without the leader's authorisation nothing happens.
+        authorisation = signing_authorisation_consume(dossier=dossier, signer=approver)
+    if number.strip():
+        dossier.result_number = result_number_reserve(dossier, number)
+    elif not dossier.result_number:
+        dossier.result_number = result_number_allocate(dossier)
+    dossier.save(update_fields=["result_number"])
+    document = result_document_issue(dossier=dossier, approver=approver, clerical_officer=clerical_officer)
+    if authorisation is not None and document is not None:
+        authorisation.pdf = document.file.name
+        authorisation.save(update_fields=["pdf"])
     return dossier.result_number
 
 
@@ -102,7 +121,7 @@ def result_data(dossier: Dossier, *, approver: Any, document_url: str = "") -> d
     else:
         qr_url = tracking_url(dossier)
         qr_caption = f"Quét mã QR để tra cứu hồ sơ; kiểm tra văn bản điện tử tại {verify_url}"
-    return {
+    data = {
         "title": version.result_name or TITLES.get(version.result_type, "Văn bản"),
         "summary": "",
         "parent": agency.parent.name if agency.parent else "",
@@ -114,7 +133,7 @@ def result_data(dossier: Dossier, *, approver: Any, document_url: str = "") -> d
         "applicant": dossier.applicant_name,
         "id_number": dossier.applicant_id_number,
         "received": f"{received:%d/%m/%Y}",
-        "content": dossier.summary or version.name,
+        "content": version.result_name or version.name,
         "signer_title": "KT. THỦ TRƯỞNG CƠ QUAN\nPHÓ THỦ TRƯỞNG"
         if approver is None
         else (getattr(approver, "title", "") or "THỦ TRƯỞNG CƠ QUAN").upper(),
@@ -125,6 +144,8 @@ def result_data(dossier: Dossier, *, approver: Any, document_url: str = "") -> d
         "qr_caption": qr_caption,
         **result_details(dossier, approver=approver, agency=agency),
     }
+    # The specialist's draft (drafts.py); the applicant's request is never the result's content.
+    return draft_apply(data, dossier=dossier, draft=result_draft_values(dossier))
 
 
 def result_document_issue(*, dossier: Dossier, approver: Any, clerical_officer: Any) -> IssuedDocument | None:
@@ -176,8 +197,6 @@ def result_document_issue(*, dossier: Dossier, approver: Any, clerical_officer: 
     )
     document.file.save(f"ket-qua-{dossier.code}.pdf", ContentFile(pdf), save=False)
     document.save()
-    if approver is not None:
-        signing_request_complete(dossier=dossier, signer=approver, pdf_name=str(document.file.name))
     return document
 
 

@@ -7,8 +7,7 @@ from typing import Any
 
 from django.conf import settings
 
-from motcua.core import clock
-from motcua.signatures.models import IssuedDocument, SigningRequest
+from motcua.signatures.models import IssuedDocument
 from motcua.signatures.trust import trust_material_current
 from motcua.signatures.verification import pdf_verify
 
@@ -50,11 +49,3 @@ def document_verify(*, content: bytes) -> dict[str, Any]:
     # False for a copy taken before the archive job added a time-stamp: still ours, just not the newest.
     report["issued_latest_version"] = original is not None and original.sha256 == digest
     return report
-
-
-def signing_request_complete(*, dossier: Any, signer: Any, pdf_name: str) -> None:
-    """The leader's signature was applied at issue: close the authorisation (batch signing) that
-    covered it."""
-    SigningRequest.objects.filter(
-        dossier=dossier, signer=signer, status=SigningRequest.Status.PENDING
-    ).update(status=SigningRequest.Status.SIGNED, signed_at=clock.now(), pdf=pdf_name)

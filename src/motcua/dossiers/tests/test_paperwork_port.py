@@ -33,6 +33,15 @@ class _Recorder:
     def result_issue(self, *, dossier: Dossier, clerical_officer: Any, number: str = "") -> str:
         raise AssertionError("not reached in these tests")
 
+    def result_approval_authorise(self, *, dossier: Dossier, leader: Any, credentials: Any) -> None:
+        raise AssertionError("not reached in these tests")
+
+    def result_draft_fields(self, *, dossier: Dossier) -> list[dict[str, Any]]:
+        return []
+
+    def result_draft_save(self, *, dossier: Dossier, author: Any, values: dict[str, str]) -> dict[str, str]:
+        raise AssertionError("not reached in these tests")
+
     def upload_signature_report(self, content: bytes) -> dict[str, Any]:
         return {}
 

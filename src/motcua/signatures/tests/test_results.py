@@ -9,6 +9,7 @@ from django.test import Client
 from motcua.core.errors import ApplicationError
 from motcua.dossiers import processing, services
 from motcua.dossiers.models import Dossier, TaskStatus
+from motcua.dossiers.paperwork import SigningCredentials
 from motcua.dossiers.tests.conftest import pdf
 from motcua.signatures.models import DocumentRegister, IssuedDocument
 
@@ -27,10 +28,15 @@ def _approved(version, citizen, clerk, specialist, leader) -> Dossier:  # type: 
         user=citizen,
     )
     dossier = services.dossier_receive(dossier=dossier, clerk=clerk)
-    for user in (specialist, leader):
-        processing.task_complete(
-            task=dossier.tasks.get(status=TaskStatus.ACTIVE, is_consultation=False), user=user
-        )
+    processing.task_complete(
+        task=dossier.tasks.get(status=TaskStatus.ACTIVE, is_consultation=False), user=specialist
+    )
+    # The leader authorises the personal signature by giving the password again (F1).
+    processing.task_complete(
+        task=dossier.tasks.get(status=TaskStatus.ACTIVE, is_consultation=False),
+        user=leader,
+        credentials=SigningCredentials(password="motcua-test-pass"),
+    )
     return Dossier.objects.get(pk=dossier.pk)
 
 
