@@ -7,7 +7,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
@@ -197,12 +199,15 @@ def test_service_messages_are_translated_for_an_english_caller(
     code = _submitted(bulletin_version, citizen_an).code
     clerk = _client(clerk_binh)
     english = {"HTTP_ACCEPT_LANGUAGE": "en"}
-    refused = clerk.post(f"/api/v1/dossiers/{code}/refuse", {"reason": " "}, "application/json", **english)
-    assert refused.status_code == 400
-    assert refused.json()["message"] == "Give the reason for refusal."
-    vietnamese = clerk.post(f"/api/v1/dossiers/{code}/refuse", {"reason": " "}, "application/json")
-    assert vietnamese.json()["message"] == "Vui lòng nêu lý do từ chối."
-    clerk.post(f"/api/v1/dossiers/{code}/receive")
-    again = clerk.post(f"/api/v1/dossiers/{code}/receive", **english)
-    assert again.status_code == 409
-    assert "Thao tác" not in again.json()["message"]
+    # The locale middleware leaves the language it activated on this thread: give it back afterwards.
+    with translation.override(settings.LANGUAGE_CODE):
+        url = f"/api/v1/dossiers/{code}/refuse"
+        refused = clerk.post(url, {"reason": " "}, "application/json", **english)
+        assert refused.status_code == 400
+        assert refused.json()["message"] == "Give the reason for refusal."
+        vietnamese = clerk.post(url, {"reason": " "}, "application/json")
+        assert vietnamese.json()["message"] == "Vui lòng nêu lý do từ chối."
+        clerk.post(f"/api/v1/dossiers/{code}/receive")
+        again = clerk.post(f"/api/v1/dossiers/{code}/receive", **english)
+        assert again.status_code == 409
+        assert "Thao tác" not in again.json()["message"]
