@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils import translation
 from pydantic import ValidationError
 
 from motcua.agencies.models import Agency
@@ -341,7 +343,19 @@ def _write(item: ParsedVersion, agencies: dict[str, Agency]) -> str:
     version.save()
     version.receiving_agencies.set([agencies[c] for c in item.receiving_codes])
     version.legal_bases.all().delete()
-    version.components.all().delete()
+    try:
+        with transaction.atomic():
+            version.components.all().delete()
+    except ProtectedError as exc:
+        # Dossiers pinned to this version keep its components: a changed procedure is a new version.
+        raise ApplicationError(
+            _(
+                "Phiên bản %(number)s của thủ tục %(code)s đã có hồ sơ sử dụng; "
+                "hãy nhập thay đổi thành một phiên bản mới."
+            )
+            % {"number": item.number, "code": item.local_code},
+            {"errors": [{"procedure": item.local_code, "field": "PHIENBAN", "message": "in use"}]},
+        ) from exc
     version.fees.all().delete()
     version.steps.all().delete()
     LegalBasis.objects.bulk_create([LegalBasis(version=version, **b) for b in item.legal_bases])
@@ -400,6 +414,14 @@ def _fingerprint_of(version: ProcedureVersion) -> str:
 
 
 def _version_record(version: ProcedureVersion) -> dict[str, Any]:
+    # The national format carries Vietnamese labels whatever the interface language of the caller: the
+    # fingerprint that decides "unchanged" is built from this record, so an English request on the same
+    # thread must not make every version look changed (and try to replace rows dossiers still use).
+    with translation.override("vi"):
+        return _version_record_vi(version)
+
+
+def _version_record_vi(version: ProcedureVersion) -> dict[str, Any]:
     fees_by_channel: dict[str, list[dict[str, Any]]] = {}
     for channel in version.channels:
         fees_by_channel[channel] = [

@@ -170,3 +170,17 @@ def test_export_command_writes_a_file(agencies: None, tmp_path) -> None:
     out = tmp_path / "catalogue.json"
     call_command("catalogue", "export", "--output", str(out), stdout=StringIO())
     assert len(json.loads(out.read_text(encoding="utf-8"))["THUTUC"]) == ProcedureVersion.objects.count()
+
+
+@pytest.mark.django_db
+def test_an_english_caller_does_not_make_every_version_look_changed():
+    """Review of issue 10: the format's labels are Vietnamese whatever the thread's language."""
+    from django.utils import translation
+
+    load_demo_agencies()
+    load_demo_catalogue()
+    with translation.override("en"):
+        report = load_demo_catalogue()
+    assert report.versions_updated == 0
+    assert report.versions_created == 0
+    assert report.versions_unchanged > 30
