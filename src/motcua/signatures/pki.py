@@ -245,3 +245,19 @@ def demo_crls_issue(directory: Path) -> list[str]:
         crl_write(directory, ca_name=name, revoked_serials=revoked, this_update=this_update)
         issued.append(name)
     return issued
+
+
+def demo_crls_refresh_if_stale(directory: Path, *, margin: dt.timedelta = dt.timedelta(days=7)) -> list[str]:
+    """The demo CAs publish nowhere else, so nothing else keeps their 30-day CRLs current: re-issue one
+    whose nextUpdate falls within ``margin`` (same revoked serials). Returns the CA names re-issued."""
+    refreshed = []
+    for name in DEMO_CAS:
+        path = directory / f"{name}.crl.der"
+        if not path.exists() or not (directory / f"{name}.key.pem").exists():
+            continue
+        crl = x509.load_der_x509_crl(path.read_bytes())
+        if crl.next_update_utc is not None and crl.next_update_utc > clock.now() + margin:
+            continue
+        crl_write(directory, ca_name=name, revoked_serials=tuple(entry.serial_number for entry in crl))
+        refreshed.append(name)
+    return refreshed
