@@ -251,15 +251,14 @@ class SignerProvider(ABC):
                     sig_field_name=field_name, on_page=placement.page, box=placement.box
                 )
             fields.append_signature_field(writer, spec)
-            # PAdES B-LT: the chain and its CRLs are embedded, so the signature validates offline later.
+            # The chain and revocation data go in *after* signing (long_term_data_add), issued after the
+            # signature; that step also refuses a certificate that is revoked or not trusted.
             meta = signers.PdfSignatureMetadata(
                 field_name=field_name,
                 reason=reason,
                 location=location,
                 md_algorithm="sha256",
                 subfilter=fields.SigSeedSubFilter.PADES,
-                embed_validation_info=True,
-                validation_context=self.pki.validation_context(),
             )
             out = signers.PdfSigner(
                 meta,
@@ -286,8 +285,10 @@ def long_term_data_add(pdf: bytes, *, pki: PkiFiles) -> bytes:
     signature = reader.embedded_regular_signatures[-1]
     with_data = asyncio.run(async_add_validation_info(signature, context, skip_timestamp=False))
     field_name = f"{DOCUMENT_TIMESTAMP_FIELD_PREFIX}{len(reader.embedded_timestamp_signatures) + 1}"
+    # No validation context here: the DSS already holds the TSA's chain and CRLs (from the signature's own
+    # time-stamp, same TSA), and another DSS revision after the stamp would only slow every verification.
     stamped = PdfTimeStamper(timestamper_for(pki), field_name=field_name).timestamp_pdf(
-        IncrementalPdfFileWriter(with_data), "sha256", validation_context=context
+        IncrementalPdfFileWriter(with_data), "sha256"
     )
     return bytes(stamped.getvalue())
 

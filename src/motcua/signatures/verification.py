@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import io
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,10 +25,10 @@ from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.ades.report import AdESPassed, AdESStatus
-from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, SuspiciousModification
-from pyhanko.sign.validation import validate_pdf_timestamp
-from pyhanko.sign.validation.ades import ades_lta_validation
+from pyhanko.sign.ades.report import AdESPassed
+from pyhanko.sign.diff_analysis import SuspiciousModification
+from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+from pyhanko.sign.validation.ades import AdESLTAValidationResult, ades_lta_validation
 from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.policy_decl import (
@@ -122,7 +123,9 @@ def pdf_verify(
             if sig.sig_object_type == "/DocTimeStamp":
                 report.append(_document_timestamp_entry(sig, context))
             else:
-                entry = _signature_entry(sig, material=material, fetching=allow_fetching, now=now)
+                entry = _signature_entry(
+                    sig, material=material, context=context, fetching=allow_fetching, now=now
+                )
                 entry["pades_level"] = levels.get(sig.field_name, "")
                 report.append(entry)
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
@@ -192,8 +195,59 @@ def _crls_for(signer: asn1_x509.Certificate, crls: list[asn1_crl.CertificateList
 
 
 def _signature_entry(
-    sig: EmbeddedPdfSignature, *, material: Any, fetching: bool, now: dt.datetime
+    sig: EmbeddedPdfSignature, *, material: Any, context: ValidationContext, fetching: bool, now: dt.datetime
 ) -> dict[str, Any]:
+    # At the current time first (with the difference analysis, once): a signature that validates now
+    # passes AdES long-term validation at its first step too, and this costs a third of it.
+    status: Any = validate_pdf_signature(sig, context)
+    mode = "current_time"
+    existed_at = status.timestamp_validity.timestamp if status.timestamp_validity is not None else None
+    indication = "PASSED" if status.bottom_line else "INDETERMINATE"
+    trusted = bool(status.intact and status.valid and status.trusted and not status.revoked)
+    if status.intact and status.valid and not trusted:
+        # An expired or since-revoked certificate, stale revocation data: what the document's time-stamps
+        # and embedded validation data prove (ETSI EN 319 102-1 §5.6.3).
+        result = _long_term_validation(sig, material=material, fetching=fetching, now=now)
+        status = result.api_status or status
+        mode = "long_term"
+        indication = result.ades_subindic.status.name
+        trusted = result.ades_subindic == AdESPassed.OK
+        existed_at = result.best_signature_time or existed_at
+    cert = status.signing_cert
+    timestamp = status.timestamp_validity
+    level = status.modification_level.name if status.modification_level else ""
+    intact = bool(status.intact)
+    return {
+        "field": sig.field_name,
+        "kind": "signature",
+        "signer": _common_name(cert),
+        "signer_subject": cert.subject.human_friendly if cert is not None else "",
+        "intact": intact,
+        # The signature value checks out *over these bytes*: a digest that does not match is not valid.
+        "valid": intact and bool(status.valid),
+        "trusted": trusted,
+        # "long_term": proven through the time-stamps and embedded validation data (AdES LTA).
+        "validated_by": mode,
+        "ades_indication": indication,
+        "signed_at": status.signer_reported_dt.isoformat() if status.signer_reported_dt else None,
+        "timestamp": timestamp.timestamp.isoformat() if timestamp is not None else None,
+        "timestamp_trusted": bool(timestamp and timestamp.trusted),
+        # The earliest time the signature is proven to have existed.
+        "existed_at": existed_at.isoformat() if existed_at else None,
+        "coverage": status.coverage.name if status.coverage else "",
+        "modification_level": level,
+        "modified_after_signing": _modified_after_signing(status),
+        "modification_detail": (
+            str(status.diff_result) if isinstance(status.diff_result, SuspiciousModification) else ""
+        ),
+        "revoked": bool(status.revoked),
+        **_certificate_dates(cert, now),
+    }
+
+
+def _long_term_validation(
+    sig: EmbeddedPdfSignature, *, material: Any, fetching: bool, now: dt.datetime
+) -> AdESLTAValidationResult:
     spec = PdfSignatureValidationSpec(
         signature_validation_spec=SignatureValidationSpec(
             cert_validation_policy=_policy(material, fetching),
@@ -209,54 +263,12 @@ def _signature_entry(
                 known_crls=[CRLContainer(c) for c in _crls_for(sig.signer_cert, material.crls, now)],
             ),
         ),
-        # The difference analysis runs once per signature, below: inside the LTA validation it would run
-        # again for every time-stamp of the chain, for every signature (most of the cost).
+        # The difference analysis already ran (validate_pdf_signature keeps it on ``sig``); inside the LTA
+        # validation it would run again for every time-stamp of the chain.
         diff_policy=None,
     )
-    sig.compute_integrity_info(DEFAULT_DIFF_POLICY)
     timing = ValidationTimingInfo(now, now, point_in_time_validation=False)
-    result = asyncio.run(ades_lta_validation(sig, spec, timing_info=timing))
-    status = result.api_status
-    if status is None:  # pyHanko could not even read the signature's contents
-        raise ValueError(result.failure_msg or "unreadable signature")
-    cert = status.signing_cert
-    timestamp = status.timestamp_validity
-    level = status.modification_level.name if status.modification_level else ""
-    intact = bool(status.intact)
-    dates = _certificate_dates(cert, now)
-    long_term_proven = result.ades_subindic == AdESPassed.OK
-    # Without long-term data (a stripped copy, an outside signer's B-T file) a signature can still be
-    # checked today, while its certificate is valid: trusted now, not provable later.
-    trusted_now = (
-        result.ades_subindic.status is AdESStatus.INDETERMINATE
-        and bool(status.trusted)
-        and not dates["certificate_expired"]
-    )
-    return {
-        "field": sig.field_name,
-        "kind": "signature",
-        "signer": _common_name(cert),
-        "signer_subject": cert.subject.human_friendly if cert is not None else "",
-        "intact": intact,
-        # The signature value checks out *over these bytes*: a digest that does not match is not valid.
-        "valid": intact and bool(status.valid),
-        "trusted": long_term_proven or trusted_now,
-        "long_term_proven": long_term_proven,
-        "ades_indication": result.ades_subindic.status.name,
-        "ades_subindication": str(getattr(result.ades_subindic, "name", result.ades_subindic)),
-        "signed_at": status.signer_reported_dt.isoformat() if status.signer_reported_dt else None,
-        "timestamp": timestamp.timestamp.isoformat() if timestamp is not None else None,
-        "timestamp_trusted": bool(timestamp and timestamp.trusted),
-        "existed_at": result.best_signature_time.isoformat() if result.best_signature_time else None,
-        "coverage": status.coverage.name if status.coverage else "",
-        "modification_level": level,
-        "modified_after_signing": _modified_after_signing(status),
-        "modification_detail": (
-            str(status.diff_result) if isinstance(status.diff_result, SuspiciousModification) else ""
-        ),
-        "revoked": bool(status.revoked),
-        **dates,
-    }
+    return asyncio.run(ades_lta_validation(sig, spec, timing_info=timing))
 
 
 def _common_name(cert: asn1_x509.Certificate | None) -> str:
@@ -321,8 +333,7 @@ def _pades_levels(reader: PdfFileReader) -> dict[str, str]:
         level = "B-B"
         if next(extract_tst_data_iter(sig.signer_info, signed=False), None) is not None:
             level = "B-T"
-            key = "/" + _vri_key(sig)
-            has_data = dss_revocation and (vri is None or key in vri)
+            has_data = dss_revocation and (vri is None or any(f"/{key}" in vri for key in _vri_keys(sig)))
             if has_data and _dss_revision(reader) > sig.signed_revision:
                 level = "B-LT"
                 # The DSS for a signature is written before the time-stamp that then covers it.
@@ -332,10 +343,14 @@ def _pades_levels(reader: PdfFileReader) -> dict[str, str]:
     return levels
 
 
-def _vri_key(sig: EmbeddedPdfSignature) -> str:
-    import hashlib
-
-    return hashlib.sha1(sig.pkcs7_content).hexdigest().upper()  # noqa: S324 — the key PAdES prescribes
+def _vri_keys(sig: EmbeddedPdfSignature) -> tuple[str, str]:
+    """The signature's /VRI key in the DSS: SHA-1 of its contents (PAdES), as written at signing and,
+    by pyHanko's later DSS updates, of their hexadecimal form."""
+    raw = sig.pkcs7_content
+    return (
+        hashlib.sha1(raw).hexdigest().upper(),  # noqa: S324 — the key PAdES prescribes
+        hashlib.sha1(raw.hex().encode("ascii")).hexdigest().upper(),  # noqa: S324
+    )
 
 
 def _dss_revision(reader: PdfFileReader) -> int:

@@ -71,7 +71,8 @@ def test_a_result_still_verifies_two_years_after_the_signers_certificate_expired
         report = document_verify(content=content)
     signatures = [s for s in report["signatures"] if s["kind"] == "signature"]
     assert [s["certificate_expired"] for s in signatures] == [True, True]
-    assert [s["long_term_proven"] for s in signatures] == [True, True]
+    assert [s["validated_by"] for s in signatures] == ["long_term", "long_term"]
+    assert [s["trusted"] for s in signatures] == [True, True]
     assert report["verdict"] == "valid"
     assert report["all_valid"] is True
 
