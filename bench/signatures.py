@@ -54,7 +54,9 @@ def main() -> None:
     )
     elapsed = time.perf_counter() - started
     rate = len(samples) / elapsed
-    label = "sign (PAdES B-LT: chain and CRLs embedded, RSA-2048, in-process TSA)"
+    label = (
+        "sign (PAdES B-LTA: CRLs issued after signing, DSS, document time-stamp; RSA-2048, in-process TSA)"
+    )
     print(f"{label}: {rate:.1f} signatures/s; {summary(samples)}")
     from motcua.core import clock
     from motcua.signatures.appearance import personal_stamp_style, placements_for_anchor

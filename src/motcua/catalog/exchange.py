@@ -349,7 +349,7 @@ def _write(item: ParsedVersion, agencies: dict[str, Agency]) -> str:
     except ProtectedError as exc:
         # Dossiers pinned to this version keep its components: a changed procedure is a new version.
         raise ApplicationError(
-            _(
+            gettext(
                 "Phiên bản %(number)s của thủ tục %(code)s đã có hồ sơ sử dụng; "
                 "hãy nhập thay đổi thành một phiên bản mới."
             )

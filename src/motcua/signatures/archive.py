@@ -29,13 +29,13 @@ from pyhanko.sign.signers import PdfTimeStamper
 from motcua.core import clock
 from motcua.core.errors import ApplicationError
 from motcua.signatures.models import IssuedDocument
-from motcua.signatures.signing import PkiFiles, timestamper_for
+from motcua.signatures.signing import DOCUMENT_TIMESTAMP_FIELD_PREFIX, PkiFiles, timestamper_for
 
 logger = logging.getLogger(__name__)
 
 # Bounded work per run: a daily job that stamps thousands of backlog documents should spread them out.
 DEFAULT_BATCH = 500
-FIELD_PREFIX = "LuuTruDaiHan"  # "long-term archive": the name of the document time-stamp fields
+FIELD_PREFIX = DOCUMENT_TIMESTAMP_FIELD_PREFIX  # the first ones are added at signing (signing.py)
 RESTAMP_MIN_DAYS = 30
 
 

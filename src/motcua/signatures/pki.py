@@ -7,6 +7,9 @@ public CA (Decree 23/2025); only the trust list changes."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,6 +118,8 @@ def _issue(
 
 # Where relying parties would fetch the CRLs; our own validation gets them from var/pki instead (no network).
 CRL_BASE = "http://127.0.0.1:8000/pki/"
+# The demo CAs that publish CRLs (``<name>.crl.der`` here, served at ``CRL_BASE<name>.crl``).
+DEMO_CAS = ("root", "issuing")
 
 
 @dataclass(frozen=True)
@@ -136,13 +141,16 @@ def pki_demo_build(*, people: dict[str, tuple[str, str]]) -> DemoPki:
         path_length=0,
         crl_url=CRL_BASE + "root.crl",
     )
+    # The TSA hangs off the root, not off the officials' issuing CA (as a national TSA does): the current
+    # CRL that keeps the newest document time-stamp valid then says nothing about an official's expired
+    # certificate, whose check slides back to the CRLs embedded at signing (verification.py).
     tsa = _issue(
         subject=_name("Motcua Demo TSA"),
-        issuer=issuing,
+        issuer=root,
         ca=False,
         days=1825,
         eku=[ExtendedKeyUsageOID.TIME_STAMPING],
-        crl_url=CRL_BASE + "issuing.crl",
+        crl_url=CRL_BASE + "root.crl",
     )
     signers = {
         key: _issue(
@@ -166,23 +174,40 @@ def pki_write(pki: DemoPki, directory: Path) -> None:
         )
         key_path.chmod(0o600)
 
-    for ca_name in ("root", "issuing"):
+    for ca_name in DEMO_CAS:
         crl_write(directory, ca_name=ca_name)
 
 
-def crl_write(directory: Path, *, ca_name: str, revoked_serials: tuple[int, ...] = ()) -> None:
-    """An up-to-date CRL of ``ca_name`` (valid 30 days), listing ``revoked_serials``."""
+@functools.lru_cache(maxsize=16)
+def _private_key_load(path: str, mtime_ns: int, size: int) -> rsa.RSAPrivateKey:
+    """A CA key, parsed once per version of its file (a parse costs ~80 ms: the demo CAs issue a CRL at
+    every signature)."""
+    key = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    return key
+
+
+def crl_write(
+    directory: Path,
+    *,
+    ca_name: str,
+    revoked_serials: tuple[int, ...] = (),
+    this_update: dt.datetime | None = None,
+    revoked_at: dt.datetime | None = None,
+) -> None:
+    """An up-to-date CRL of ``ca_name`` (valid 30 days from ``this_update``, default five minutes ago),
+    listing ``revoked_serials`` (revoked at ``revoked_at``, default a minute ago)."""
     ca_cert = x509.load_pem_x509_certificate((directory / f"{ca_name}.crt.pem").read_bytes())
-    ca_key = serialization.load_pem_private_key(
-        (directory / f"{ca_name}.key.pem").read_bytes(), password=None
-    )
-    assert isinstance(ca_key, rsa.RSAPrivateKey)
+    key_path = directory / f"{ca_name}.key.pem"
+    stat = key_path.stat()
+    ca_key = _private_key_load(str(key_path), stat.st_mtime_ns, stat.st_size)
     now = clock.now()
+    issued = this_update or now - dt.timedelta(minutes=5)
     builder = (
         x509.CertificateRevocationListBuilder()
         .issuer_name(ca_cert.subject)
-        .last_update(now - dt.timedelta(minutes=5))
-        .next_update(now + dt.timedelta(days=30))
+        .last_update(issued)
+        .next_update(issued + dt.timedelta(days=30))
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
         )
@@ -192,8 +217,47 @@ def crl_write(directory: Path, *, ca_name: str, revoked_serials: tuple[int, ...]
         builder = builder.add_revoked_certificate(
             x509.RevokedCertificateBuilder()
             .serial_number(serial)
-            .revocation_date(now - dt.timedelta(minutes=1))
+            .revocation_date(revoked_at or now - dt.timedelta(minutes=1))
             .build()
         )
     crl = builder.sign(ca_key, hashes.SHA256())
-    (directory / f"{ca_name}.crl.der").write_bytes(crl.public_bytes(serialization.Encoding.DER))
+    # Atomically: signing in another process may be reading the previous CRL.
+    path = directory / f"{ca_name}.crl.der"
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    partial.write_bytes(crl.public_bytes(serialization.Encoding.DER))
+    os.replace(partial, path)
+
+
+def demo_crls_issue(directory: Path) -> list[str]:
+    """New CRLs of the demo CAs whose keys are in ``directory`` (the same revoked serials), dated from the
+    next whole second: a CRL's time has no fraction, and it must not predate the signature it vouches for.
+    Returns the CA names re-issued (none outside a demo PKI)."""
+    now = clock.now()
+    this_update = now.replace(microsecond=0) + dt.timedelta(seconds=1 if now.microsecond else 0)
+    issued = []
+    for name in DEMO_CAS:
+        if not (directory / f"{name}.key.pem").exists() or not (directory / f"{name}.crt.pem").exists():
+            continue
+        path = directory / f"{name}.crl.der"
+        revoked: tuple[int, ...] = ()
+        if path.exists():
+            revoked = tuple(entry.serial_number for entry in x509.load_der_x509_crl(path.read_bytes()))
+        crl_write(directory, ca_name=name, revoked_serials=revoked, this_update=this_update)
+        issued.append(name)
+    return issued
+
+
+def demo_crls_refresh_if_stale(directory: Path, *, margin: dt.timedelta = dt.timedelta(days=7)) -> list[str]:
+    """The demo CAs publish nowhere else, so nothing else keeps their 30-day CRLs current: re-issue one
+    whose nextUpdate falls within ``margin`` (same revoked serials). Returns the CA names re-issued."""
+    refreshed = []
+    for name in DEMO_CAS:
+        path = directory / f"{name}.crl.der"
+        if not path.exists() or not (directory / f"{name}.key.pem").exists():
+            continue
+        crl = x509.load_der_x509_crl(path.read_bytes())
+        if crl.next_update_utc is not None and crl.next_update_utc > clock.now() + margin:
+            continue
+        crl_write(directory, ca_name=name, revoked_serials=tuple(entry.serial_number for entry in crl))
+        refreshed.append(name)
+    return refreshed

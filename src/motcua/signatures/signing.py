@@ -4,10 +4,13 @@ the document's content. The software provider is the demo; PKCS#11 and remote (C
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import io
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,8 +21,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
+from pyhanko.sign.signers import PdfTimeStamper
 from pyhanko.sign.timestamps import DummyTimeStamper, HTTPTimeStamper, TimeStamper
+from pyhanko.sign.validation.dss import async_add_validation_info
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -27,29 +33,54 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from motcua.core import clock
 from motcua.signatures.appearance import Placement
 
+_KEY_MEMO_LOCK = threading.RLock()
+_load_der_private_key = serialization.load_der_private_key
 
-def _install_key_cache() -> None:
-    """pyHanko parses the DER private key on every raw signature and every demo time-stamp (four times per
-    signed PDF), and cryptography re-validates an RSA key on each parse (~36 ms here; stack.md §3). Parsing is
-    a pure function of the bytes, so a small memo is safe; it turns ~7 signatures/s into ~25."""
-    if getattr(serialization.load_der_private_key, "_motcua_cached", False):
-        return
-    original = serialization.load_der_private_key
 
-    @functools.lru_cache(maxsize=32)
-    def _cached(data: bytes, password: bytes | None) -> Any:
-        return original(data, password)
+@functools.lru_cache(maxsize=32)
+def _der_private_key_parsed(data: bytes, password: bytes | None) -> Any:
+    return _load_der_private_key(data, password)
+
+
+@contextlib.contextmanager
+def _parsed_keys_memoised() -> Iterator[None]:
+    """pyHanko parses the DER private key on every raw signature and every demo time-stamp, and cryptography
+    re-validates an RSA key on each parse (~40–120 ms here; stack.md §3). Parsing is a pure function of the
+    bytes, so while one of *our* demo keys signs, pyHanko's call is served from a small memo: it turns ~7
+    signatures/s into ~25. Scoped to the call (never the whole process) and serialised by a lock, so no
+    other code ever sees the substitute."""
 
     def load_der_private_key(data: bytes, password: bytes | None = None, **kwargs: Any) -> Any:
         if kwargs:
-            return original(data, password, **kwargs)
-        return _cached(bytes(data), password)
+            return _load_der_private_key(data, password, **kwargs)
+        return _der_private_key_parsed(bytes(data), password)
 
-    load_der_private_key._motcua_cached = True  # type: ignore[attr-defined]
-    serialization.load_der_private_key = load_der_private_key  # type: ignore[assignment]
+    with _KEY_MEMO_LOCK:
+        serialization.load_der_private_key = load_der_private_key  # type: ignore[assignment]
+        try:
+            yield
+        finally:
+            serialization.load_der_private_key = _load_der_private_key
 
 
-_install_key_cache()
+class _ParsedKeySigner(signers.SimpleSigner):
+    """A key file's signer whose key is parsed once (see ``_parsed_keys_memoised``)."""
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        with _parsed_keys_memoised():
+            return super().sign_raw(data, digest_algorithm)
+
+
+class DemoTimeStamper(DummyTimeStamper):
+    """The in-process demo TSA (tests, benchmarks, ``motcua tsa serve``) with its key parsed once."""
+
+    def request_tsa_response(self, req: Any) -> Any:
+        with _parsed_keys_memoised():
+            return super().request_tsa_response(req)
+
+
+# Document time-stamp fields (PAdES B-LTA): one at signing, then one per archive run (archive.py).
+DOCUMENT_TIMESTAMP_FIELD_PREFIX = "LuuTruDaiHan"  # "long-term archive"
 
 # A time-stamp is one small POST; a TSA slower than this is down, and signing should say so.
 TSA_TIMEOUT_SECONDS = 10
@@ -92,6 +123,24 @@ class PkiFiles:
             return self.trust_list
         return self.directory.resolve() == Path(settings.MOTCUA_PKI_DIR).resolve()
 
+    def revocation_data_refresh(self) -> None:
+        """Revocation data issued *after* the signature just made, so that it proves the certificate was
+        not revoked when signed (ETSI EN 319 102-1 past validation needs that). The demo CAs, whose keys are
+        in this directory, issue new CRLs now (and the trust list takes them); a real CA's CRLs are fetched
+        from its distribution points where ``MOTCUA_REVOCATION_FETCHING`` is on; otherwise the newest held
+        CRLs serve."""
+        from motcua.signatures.pki import demo_crls_issue
+
+        issued = demo_crls_issue(self.directory)
+        if issued and self.uses_trust_list():
+            from motcua.signatures.trust import trust_list_crls_import
+
+            trust_list_crls_import(directory=self.directory, names=issued, refresh_only=True)
+        elif not issued and settings.MOTCUA_REVOCATION_FETCHING and self.uses_trust_list():
+            from motcua.signatures.revocation import revocation_lists_refresh
+
+            revocation_lists_refresh()
+
     def validation_context(self) -> ValidationContext:
         """The roots, CAs and CRLs a signature is checked against while signing (and whose chain and CRLs
         are embedded for B-LT): the trust list, falling back to this directory's files while it is empty."""
@@ -111,8 +160,14 @@ class PkiFiles:
 def tsa_credentials(
     pki: PkiFiles,
 ) -> tuple[asn1_x509.Certificate, asn1_keys.PrivateKeyInfo, list[asn1_x509.Certificate]]:
-    """The demo TSA's certificate, key and the CA certificates a time-stamp token carries."""
-    return _asn1_cert(pki.cert("tsa")), _asn1_key(pki.key_path("tsa")), [_asn1_cert(pki.cert("issuing"))]
+    """The demo TSA's certificate, key and the CA certificate a time-stamp token carries (its issuer: the
+    root since the TSA got its own branch, the issuing CA in PKIs made before)."""
+    tsa = pki.cert("tsa")
+    issuer = next(
+        (pki.cert(name) for name in ("issuing", "root") if pki.cert(name).subject == tsa.issuer),
+        pki.cert("issuing"),
+    )
+    return _asn1_cert(tsa), _asn1_key(pki.key_path("tsa")), [_asn1_cert(issuer)]
 
 
 @functools.lru_cache(maxsize=8)  # parsing the TSA key costs ~40 ms; a PkiFiles names one directory
@@ -120,7 +175,7 @@ def _timestamper(pki: PkiFiles, url: str) -> TimeStamper:
     if url:
         return HTTPTimeStamper(url, timeout=TSA_TIMEOUT_SECONDS)
     cert, key, chain = tsa_credentials(pki)
-    return DummyTimeStamper(
+    return DemoTimeStamper(
         tsa_cert=cert, tsa_key=key, certs_to_embed=SimpleCertificateStore.from_certs(chain)
     )
 
@@ -196,15 +251,14 @@ class SignerProvider(ABC):
                     sig_field_name=field_name, on_page=placement.page, box=placement.box
                 )
             fields.append_signature_field(writer, spec)
-            # PAdES B-LT: the chain and its CRLs are embedded, so the signature validates offline later.
+            # The chain and revocation data go in *after* signing (long_term_data_add), issued after the
+            # signature; that step also refuses a certificate that is revoked or not trusted.
             meta = signers.PdfSignatureMetadata(
                 field_name=field_name,
                 reason=reason,
                 location=location,
                 md_algorithm="sha256",
                 subfilter=fields.SigSeedSubFilter.PADES,
-                embed_validation_info=True,
-                validation_context=self.pki.validation_context(),
             )
             out = signers.PdfSigner(
                 meta,
@@ -212,11 +266,31 @@ class SignerProvider(ABC):
                 timestamper=timestamper_for(self.pki),
                 stamp_style=appearance[1] if appearance is not None else None,
             ).sign_pdf(writer)
+            return long_term_data_add(bytes(out.getvalue()), pki=self.pki)
         except SigningError:
             raise
         except Exception as exc:  # pyHanko raises many types; the caller needs one
             raise SigningError(f"Không ký được tài liệu / Signing failed: {exc}") from exc
-        return bytes(out.getvalue())
+
+
+def long_term_data_add(pdf: bytes, *, pki: PkiFiles) -> bytes:
+    """Make the newest signature of ``pdf`` verifiable for as long as the archive keeps the file (PAdES
+    B-LTA): revocation data issued after it for every CA certificate of the signer's and the time-stamp
+    authority's chains goes into the DSS, then a document time-stamp covers everything. A validator can
+    then check the signature after the signer's certificate has expired (verification.py). Each step is an
+    incremental update; the archive job renews the time-stamp before its certificate expires."""
+    pki.revocation_data_refresh()
+    context = pki.validation_context()
+    reader = PdfFileReader(io.BytesIO(pdf))
+    signature = reader.embedded_regular_signatures[-1]
+    with_data = asyncio.run(async_add_validation_info(signature, context, skip_timestamp=False))
+    field_name = f"{DOCUMENT_TIMESTAMP_FIELD_PREFIX}{len(reader.embedded_timestamp_signatures) + 1}"
+    # No validation context here: the DSS already holds the TSA's chain and CRLs (from the signature's own
+    # time-stamp, same TSA), and another DSS revision after the stamp would only slow every verification.
+    stamped = PdfTimeStamper(timestamper_for(pki), field_name=field_name).timestamp_pdf(
+        IncrementalPdfFileWriter(with_data), "sha256"
+    )
+    return bytes(stamped.getvalue())
 
 
 class SoftwareSigner(SignerProvider):
@@ -227,7 +301,7 @@ class SoftwareSigner(SignerProvider):
         super().__init__(pki=pki)
         cert = pki.cert(name)
         certificate_check_usable(cert)
-        self._signer = signers.SimpleSigner(
+        self._signer = _ParsedKeySigner(
             signing_cert=_asn1_cert(cert),
             signing_key=_asn1_key(pki.key_path(name)),
             cert_registry=SimpleCertificateStore.from_certs(

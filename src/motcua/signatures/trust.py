@@ -246,3 +246,25 @@ def trust_list_import_pki(*, directory: Path, crl_base: str, source: str = DEMO_
         .update(enabled=False)
     )
     return {"added": added, "crls": imported, "disabled": disabled}
+
+
+def trust_list_crls_import(*, directory: Path, names: Iterable[str], refresh_only: bool = False) -> int:
+    """Store the CRL files ``<name>.crl.der`` of ``directory`` for the trust-list CAs whose certificates
+    are ``<name>.crt.pem`` (the demo CAs' fresh CRLs, pki.demo_crls_issue). Returns how many were stored;
+    a CA not in the list is skipped, and with ``refresh_only`` one that holds no CRL yet (the first CRL
+    turns revocation checking on for the whole list: an administrator's decision)."""
+    from motcua.signatures.revocation import revocation_list_store
+
+    stored = 0
+    for name in names:
+        cert = certificate_load((directory / f"{name}.crt.pem").read_bytes())
+        trusted = TrustedCertificate.objects.filter(fingerprint_sha256=fingerprint_sha256(cert)).first()
+        if trusted is None or (refresh_only and revocation_list_newest(trusted) is None):
+            continue
+        revocation_list_store(
+            issuer=trusted,
+            crl_data=(directory / f"{name}.crl.der").read_bytes(),
+            source_url=str(directory / f"{name}.crl.der"),
+        )
+        stored += 1
+    return stored

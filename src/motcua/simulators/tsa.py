@@ -57,7 +57,10 @@ class TimeStampAuthority:
         self.tsa_cert = tsa_cert
         self.granted = 0  # tokens issued (tests and the health check read it)
         self._lock = threading.Lock()
-        self._stamper = DummyTimeStamper(
+        # The demo TSA of signing.py: its key parsed once, not on every token (~40–120 ms each).
+        from motcua.signatures.signing import DemoTimeStamper
+
+        self._stamper: DummyTimeStamper = DemoTimeStamper(
             tsa_cert=tsa_cert,
             tsa_key=tsa_key,
             certs_to_embed=SimpleCertificateStore.from_certs(chain or []),

@@ -91,7 +91,12 @@ def test_the_archive_job_turns_a_b_lt_result_into_b_lta_that_still_verifies(
     assert [s.get("username") for s in document.signed_by][:2] == ["dung", "em"]
 
     reader = PdfFileReader(document.file.open("rb"))
-    assert [s.field_name for s in reader.embedded_timestamp_signatures] == ["LuuTruDaiHan1"]
+    # One document time-stamp after each signature at issue (B-LTA from the start), then the archive's.
+    assert [s.field_name for s in reader.embedded_timestamp_signatures] == [
+        "LuuTruDaiHan1",
+        "LuuTruDaiHan2",
+        "LuuTruDaiHan3",
+    ]
     report = document_verify(content=after)
     assert report["all_valid"]
     signatures = [s for s in report["signatures"] if s["kind"] == "signature"]
@@ -105,9 +110,9 @@ def test_the_archive_job_turns_a_b_lt_result_into_b_lta_that_still_verifies(
     # After the agency's (last) signature only validation data and the archive time-stamp were added.
     assert signatures[-1]["modification_level"] == "LTA_UPDATES"
     assert signatures[0]["modification_level"] == "FORM_FILLING"  # the agency signed after the leader
-    assert len(stamps) == 1
-    assert stamps[0]["trusted"]
-    assert "Motcua Demo TSA" in stamps[0]["signer"]
+    assert len(stamps) == 3
+    assert all(stamp["trusted"] for stamp in stamps)
+    assert stamps[-1]["signer"] == "Motcua Demo TSA"
     assert report["issued_by_us"]
     assert report["issued_latest_version"]
 
@@ -134,7 +139,7 @@ def test_documents_not_yet_due_are_skipped(issued: IssuedDocument, settings) -> 
 def test_a_second_run_the_same_day_does_nothing(issued: IssuedDocument) -> None:
     assert documents_archive_due()["archived"] == 1
     assert documents_archive_due()["archived"] == 0
-    assert IssuedDocument.objects.get(pk=issued.pk).signed_by[-1]["archive_timestamp"] == "LuuTruDaiHan1"
+    assert IssuedDocument.objects.get(pk=issued.pk).signed_by[-1]["archive_timestamp"] == "LuuTruDaiHan3"
 
 
 def test_before_the_time_stamp_expires_the_chain_is_extended(issued: IssuedDocument, signing: Path) -> None:
@@ -151,7 +156,7 @@ def test_before_the_time_stamp_expires_the_chain_is_extended(issued: IssuedDocum
         document = IssuedDocument.objects.get(pk=issued.pk)
         reader = PdfFileReader(document.file.open("rb"))
         stamps = reader.embedded_timestamp_signatures
-        assert [s.field_name for s in stamps] == ["LuuTruDaiHan1", "LuuTruDaiHan2"]
+        assert [s.field_name for s in stamps][-2:] == ["LuuTruDaiHan3", "LuuTruDaiHan4"]
         report = document_verify(content=_content(document))
         assert all(s["trusted"] for s in report["signatures"] if s["kind"] == "document_timestamp")
         previous = [e["previous_sha256"] for e in document.signed_by if "previous_sha256" in e]

@@ -96,7 +96,8 @@ def test_not_a_pdf_is_a_clear_error(pki_dir: Path) -> None:
 
 def test_an_unsigned_pdf_says_so(pki_dir: Path) -> None:
     report = _verify(document_render(template="receipt", data=DATA), pki_dir)
-    assert report == {"signatures": [], "signed": False, "all_valid": False}
+    assert (report["signatures"], report["signed"], report["all_valid"]) == ([], False, False)
+    assert report["verdict"] == "unsigned"
 
 
 @pytest.mark.django_db
@@ -193,3 +194,19 @@ def test_an_oversized_file_is_refused_before_parsing(pki_dir: Path) -> None:
     )
     assert response.status_code == 400
     assert "20 MB" in response.json()["message"]
+
+
+def test_signing_leaves_cryptographys_key_loader_alone(signed: bytes, pki_dir: Path) -> None:
+    """The demo provider parses its keys once, but only inside its own calls: no module patches another
+    library for the whole process."""
+    from cryptography.hazmat.bindings._rust import openssl
+    from cryptography.hazmat.primitives import serialization
+
+    assert serialization.load_der_private_key is openssl.keys.load_der_private_key
+    SoftwareSigner(pki=PkiFiles(pki_dir), name="dung").sign(
+        pdf=document_render(template="receipt", data=DATA),
+        reason="r",
+        location="l",
+        field_name="ChuKyLanhDao",
+    )
+    assert serialization.load_der_private_key is openssl.keys.load_der_private_key

@@ -188,7 +188,7 @@ def test_signing_with_the_deployment_pki_follows_the_trust_list(pki_a: Path, pki
 # --- CRL refresh -------------------------------------------------------------------------------------
 
 
-def test_crl_refresh_stores_the_published_crls_and_a_revoked_signer_then_shows_revoked(
+def test_crl_refresh_stores_the_published_crls_and_a_signer_revoked_later_stays_valid_but_shows_revoked(
     tmp_path: Path, crl_server: tuple[Path, str], settings
 ) -> None:
     public, base = crl_server
@@ -221,11 +221,31 @@ def test_crl_refresh_stores_the_published_crls_and_a_revoked_signer_then_shows_r
         settings.MOTCUA_REVOCATION_FETCHING = False
         assert RevocationList.objects.filter(issuer=issuing).count() == 2
         report = document_verify(content=signed)
+    # Revoked an hour after signing: the time-stamp proves the signature came first (ETSI past validation).
     signature = report["signatures"][0]
     assert signature["intact"]
-    assert not signature["trusted"]
     assert signature["revoked"]
-    assert not report["all_valid"]
+    assert signature["trusted"]
+    assert report["all_valid"]
+
+    # Revoked (say, the key was compromised) before the signature was made: not trusted.
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(hours=2), tick=False):
+        crl_write(
+            pki,
+            ca_name="issuing",
+            revoked_serials=(serial,),
+            revoked_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=1),
+        )
+        _publish(pki, public)
+        settings.MOTCUA_REVOCATION_FETCHING = True
+        assert revocation_lists_refresh()["fetched"] == 2
+        settings.MOTCUA_REVOCATION_FETCHING = False
+        report = document_verify(content=signed)
+    signature = report["signatures"][0]
+    assert signature["intact"]
+    assert signature["revoked"]
+    assert not signature["trusted"]
+    assert report["verdict"] == "invalid"
 
 
 def test_a_crl_not_signed_by_its_issuer_is_refused_and_the_others_are_still_fetched(

@@ -44,13 +44,13 @@ class Command(BaseCommand):
         if options["action"] == "softhsm":
             self._softhsm(**options)
             return
-        from motcua.signatures.pki import CRL_BASE, pki_demo_build, pki_write
+        from motcua.signatures.pki import CRL_BASE, demo_crls_refresh_if_stale, pki_demo_build, pki_write
         from motcua.signatures.trust import trust_list_import_pki
 
         directory = Path(settings.MOTCUA_PKI_DIR)
         if (directory / "root.crt.pem").exists() and not options["force"]:
             self.stdout.write(f"Demo PKI already in {directory} (use --force to replace it).")
-            for name in _demo_crls_refresh_if_stale(directory):
+            for name in demo_crls_refresh_if_stale(directory):
                 self.stdout.write(f"Re-issued the demo CRL of {name} (it was about to expire).")
         else:
             pki_write(pki_demo_build(people=DEMO_PEOPLE), directory)
@@ -116,27 +116,3 @@ class Command(BaseCommand):
             f"  export MOTCUA_SIGNER_PROVIDER=pkcs11 MOTCUA_PKCS11_MODULE={module} "
             f"MOTCUA_PKCS11_TOKEN_LABEL={label} MOTCUA_PKCS11_PIN=<the PIN>"
         )
-
-
-def _demo_crls_refresh_if_stale(directory: Path, *, margin_days: int = 7) -> list[str]:
-    """The demo CAs publish nowhere, so nothing refreshes their 30-day CRLs; re-issue one that expires
-    within ``margin_days`` (keeping its revoked serials), or signing would fail on stale revocation data."""
-    import datetime as dt
-
-    from cryptography import x509
-
-    from motcua.core import clock
-    from motcua.signatures.pki import crl_write
-
-    refreshed = []
-    for name in ("root", "issuing"):
-        path = directory / f"{name}.crl.der"
-        if not path.exists() or not (directory / f"{name}.key.pem").exists():
-            continue
-        crl = x509.load_der_x509_crl(path.read_bytes())
-        next_update = crl.next_update_utc
-        if next_update is not None and next_update > clock.now() + dt.timedelta(days=margin_days):
-            continue
-        crl_write(directory, ca_name=name, revoked_serials=tuple(entry.serial_number for entry in crl))
-        refreshed.append(name)
-    return refreshed
