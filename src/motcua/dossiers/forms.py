@@ -71,7 +71,11 @@ class CounterForm(SubmissionForm):
 
 class TrackingForm(forms.Form):
     code = forms.CharField(label=_("Mã hồ sơ"), max_length=40)
-    factor = forms.CharField(label=_("4 số cuối điện thoại hoặc số định danh"), max_length=12)
+    factor = forms.CharField(
+        label=_("Mã tra cứu (in trên giấy tiếp nhận)"),
+        help_text=_("Hồ sơ nộp trước khi có mã tra cứu: 4 số cuối điện thoại hoặc số định danh."),
+        max_length=16,
+    )
 
 
 class ItemsForm(forms.Form):

@@ -371,7 +371,10 @@ def desk_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
             services.dossier_refuse_at_intake(dossier=dossier, clerk=user, reason=post.get("reason", ""))
         elif action == "supplement_request":
             services.dossier_request_supplement(
-                dossier=dossier, officer=user, items=post.get("items", "").splitlines()
+                dossier=dossier,
+                officer=user,
+                items=post.get("items", "").splitlines(),
+                second_request_reason=post.get("second_request_reason", ""),
             )
         elif action in ("claim", "complete"):
             task = dossier.tasks.filter(pk=int(post.get("task", "0") or 0)).first()
@@ -414,6 +417,8 @@ def desk_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
             services.dossier_confirm_payment(dossier=dossier, clerk=user, reference=post.get("reference", ""))
         elif action == "stop":
             services.dossier_stop(dossier=dossier, leader=user, reason=post.get("reason", ""))
+        elif action == "stop_on_request":
+            services.dossier_stop_on_request(dossier=dossier, clerk=user, reason=post.get("reason", ""))
         elif action == "send_back":
             processing.task_send_back(dossier=dossier, leader=user, reason=post.get("reason", ""))
         elif action == "propose_refusal":

@@ -48,6 +48,7 @@ def receipt_data(dossier: Dossier) -> dict[str, Any]:
         "month": f"{received:%m}" if received else "",
         "year": f"{received:%Y}" if received else "",
         "code": dossier.code or "",
+        "lookup_secret": dossier.lookup_secret_shown,  # the public look-up's second factor
         "applicant": dossier.applicant_name,
         "address": dossier.applicant_address,
         "phone": dossier.applicant_phone,
