@@ -149,7 +149,12 @@ def test_online_dossier_from_submission_to_rating(live_server, province_data, br
     an.shot("12-rated")
 
     public = Person(browser, base, "lan", tmp_path)
-    page = public.go(f"/tra-cuu/?code={code}&factor=5678")
+    from motcua.dossiers.models import Dossier
+
+    # The look-up secret the citizen read on their dossier page (and on the receipt).
+    secret = Dossier.objects.get(code=code).lookup_secret
+    assert secret in an.go(f"/ho-so/{code}/").content().replace("-", "")
+    page = public.go(f"/tra-cuu/?code={code}&factor={secret}")
     assert "Đã trả kết quả" in page.content()
     public.shot("13-public-tracking")
     for person in (an, binh, chi, dung, em, public):

@@ -354,6 +354,10 @@ def test_the_secret_is_on_the_receipt_and_on_the_applicants_page(
     page = client.get(f"/ho-so/{dossier.code}/")
     assert page.status_code == 200
     assert shown in page.content.decode()
+    clerk = Client()
+    clerk.force_login(clerk_binh)
+    printable = clerk.get(f"/mot-cua/ho-so/{dossier.code}/giay-hen/")
+    assert shown in printable.content.decode()
 
 
 def test_the_tracking_page_accepts_the_secret_and_refuses_a_wrong_one(
