@@ -369,3 +369,44 @@ def test_the_tracking_page_accepts_the_secret_and_refuses_a_wrong_one(
     assert "Không tìm thấy hồ sơ" not in page.content.decode()
     wrong = Client().get("/tra-cuu/", {"code": dossier.code, "factor": "2222-2222"})
     assert "Không tìm thấy hồ sơ" in wrong.content.decode()
+
+
+def test_the_desk_offers_the_clerk_the_stop_on_request_and_issues_it(
+    citizen_an, clerk_binh, bulletin_version, frozen, settings, tmp_path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    dossier = _received(bulletin_version, citizen_an, clerk_binh)
+    client = Client()
+    client.force_login(clerk_binh)
+    page = client.get(f"/mot-cua/ho-so/{dossier.code}/").content.decode()
+    assert "Dừng xử lý theo đề nghị của người nộp" in page
+    client.post(f"/mot-cua/ho-so/{dossier.code}/stop_on_request/", {"reason": "Người nộp đề nghị dừng"})
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.STOPPED
+
+
+def test_the_desk_lets_a_leader_approve_a_second_supplement_request(
+    citizen_an, clerk_binh, specialist_chi, leader_dung, bulletin_version, frozen, settings, tmp_path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    dossier = _received(bulletin_version, citizen_an, clerk_binh)
+    component = bulletin_version.components.order_by("order").first()
+    services.dossier_request_supplement(dossier=dossier, officer=specialist_chi, items=["Bổ sung"])
+    services.dossier_supply(dossier=dossier, user=citizen_an, files={component.pk: [pdf("c.pdf")]})
+    specialist = Client()
+    specialist.force_login(specialist_chi)
+    assert (
+        "Yêu cầu lần hai phải do lãnh đạo"
+        in specialist.get(f"/mot-cua/ho-so/{dossier.code}/").content.decode()
+    )
+    leader = Client()
+    leader.force_login(leader_dung)
+    assert (
+        "Phê duyệt yêu cầu bổ sung lần hai" in leader.get(f"/mot-cua/ho-so/{dossier.code}/").content.decode()
+    )
+    leader.post(
+        f"/mot-cua/ho-so/{dossier.code}/supplement_request/",
+        {"items": "Bản sao giấy phép còn hiệu lực", "second_request_reason": "Giấy phép đã hết hạn"},
+    )
+    dossier.refresh_from_db()
+    assert (dossier.status, dossier.supplement_requests) == (DossierStatus.AWAITING_SUPPLEMENT, 2)
