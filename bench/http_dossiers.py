@@ -50,10 +50,10 @@ end
 """
 
 LOOKUP_LUA = r"""
-local codes = {__CODES__}
+local lookups = {__CODES__}
 request = function()
-  local code = codes[math.random(1, #codes)]
-  return wrk.format("GET", "/api/v1/dossiers/" .. code .. "/status?factor=5678")
+  local lookup = lookups[math.random(1, #lookups)]
+  return wrk.format("GET", "/api/v1/dossiers/" .. lookup[1] .. "/status?factor=" .. lookup[2])
 end
 """
 
@@ -347,8 +347,11 @@ def main() -> None:
         # kernel to write back and freshly filled tables for autovacuum, which otherwise run during the
         # look-ups and stall the two shared cores (the generator included) for up to ~100 ms.
         _settle()
-        codes = list(Dossier.objects.exclude(code=None).values_list("code", flat=True)[:2000])
-        lookup = LOOKUP_LUA.replace("__CODES__", ",".join(f'"{c}"' for c in codes))
+        # Each dossier with its look-up secret (the second factor printed on the receipt; dossiers from
+        # before the secret answer to the last 4 digits of the phone, 5678 in this data).
+        codes = list(Dossier.objects.exclude(code=None).values_list("code", "lookup_secret")[:2000])
+        pairs = ",".join(f'{{"{c}", "{s or 5678}"}}' for c, s in codes)
+        lookup = LOOKUP_LUA.replace("__CODES__", pairs)
         lookup_lua, paced_lookup_lua = workdir / "lookup.lua", workdir / "lookup-paced.lua"
         lookup_lua.write_text(lookup, encoding="utf-8")
         paced_lookup_lua.write_text(_paced(lookup, LOOKUP_RATE), encoding="utf-8")

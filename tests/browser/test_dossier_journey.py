@@ -154,8 +154,13 @@ def test_online_dossier_from_submission_to_rating(live_server, province_data, br
     an.shot("12-rated")
 
     public = Person(browser, base, "lan", tmp_path)
+    from motcua.dossiers.models import Dossier
+
+    # The look-up secret the citizen read on their dossier page (and on the receipt).
+    secret = Dossier.objects.get(code=code).lookup_secret
+    assert secret in an.go(f"/ho-so/{code}/").content().replace("-", "")
     page = public.go(f"/tra-cuu/?code={code}")  # the receipt's QR code fills in the code
-    page.fill("#id_factor", "5678")  # the factor is posted, never put in the URL
+    page.fill("#id_factor", secret)  # the factor is posted, never put in the URL
     with page.expect_navigation():
         page.get_by_role("button", name="Tra cứu").click()
     assert "Đã trả kết quả" in page.content()

@@ -75,6 +75,13 @@ def _submitted_dossier_code(an_user: str = "an") -> str:
     return dossier.code
 
 
+def _lookup_secret(code: str) -> str:
+    """The look-up secret printed on the receipt and shown on the applicant's dossier page."""
+    from motcua.dossiers.models import Dossier
+
+    return Dossier.objects.get(code=code).lookup_secret
+
+
 def test_citizen_pages_fit_a_phone_screen(live_server, province_data, browser, tmp_path: Path) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     base = live_server.url
@@ -112,7 +119,7 @@ def test_citizen_pages_fit_a_phone_screen(live_server, province_data, browser, t
     # The tracking form answers on the phone too.
     page.goto(base + "/tra-cuu/")
     page.fill("#id_code", code)
-    page.fill("#id_factor", "5678")
+    page.fill("#id_factor", _lookup_secret(code))
     with page.expect_navigation():
         page.get_by_role("button", name="Tra cứu").click()
     assert code in page.content()
@@ -173,7 +180,7 @@ def test_a_citizen_submits_and_tracks_with_the_keyboard_alone(
     _tab_to(page, "#id_code")
     page.keyboard.type(code)
     _tab_to(page, "#id_factor")
-    page.keyboard.type("5678")
+    page.keyboard.type(_lookup_secret(code))
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "Mới đăng ký" in page.content()

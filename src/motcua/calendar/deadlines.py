@@ -75,6 +75,15 @@ class WorkCalendar:
             candidate += dt.timedelta(days=1)
         raise ValueError("no working day within 400 days")
 
+    def previous_working_day(self, day: dt.date) -> dt.date:
+        """The last working day strictly before ``day``."""
+        candidate = day - dt.timedelta(days=1)
+        for _ in range(400):
+            if self.is_working_day(candidate):
+                return candidate
+            candidate -= dt.timedelta(days=1)
+        raise ValueError("no working day within 400 days")
+
     def working_day_on_or_after(self, day: dt.date) -> dt.date:
         return day if self.is_working_day(day) else self.next_working_day(day)
 
@@ -179,15 +188,6 @@ class WorkCalendar:
             return self.add_working_minutes(start, int(amount * self.day_minutes(day)))
         raise UnknownUnitError(unit)
 
-    def previous_working_day(self, day: dt.date) -> dt.date:
-        """The last working day strictly before ``day``."""
-        candidate = day - dt.timedelta(days=1)
-        for _ in range(400):
-            if self.is_working_day(candidate):
-                return candidate
-            candidate -= dt.timedelta(days=1)
-        raise ValueError("no working day within 400 days")
-
     def subtract_working_minutes(self, end: dt.datetime, minutes: int) -> dt.datetime:
         """The moment ``minutes`` of office time before ``end`` (the inverse of ``add_working_minutes``);
         a moment that falls on the start of a day is given as the previous working day's closing."""
@@ -238,6 +238,15 @@ class WorkCalendar:
             # Received outside hours: counts from the next working day, which is then "the day".
             return self.closing(effective.date())
         return self.closing(self.next_working_day(effective.date()))
+
+    def paper_transfer_at(self, received_at: dt.datetime, cutoff: dt.time) -> dt.datetime:
+        """When a paper dossier received at the counter reaches the settling agency under the one-stop
+        unit's cut-off: received (effectively) before it → at once, that day; after it → the next
+        working morning (the opening of the next working day)."""
+        effective = self.effective_receipt(received_at)
+        if effective.time() < cutoff:
+            return effective
+        return self.opening(self.next_working_day(effective.date()))
 
     def compute_appointment(
         self,

@@ -41,6 +41,12 @@ def official_data() -> dict[str, Any]:
     return data
 
 
+def one_stop_transfer_cutoff() -> dt.time:
+    """The one-stop unit's own cut-off for handing paper dossiers to the settling agency (received later:
+    transferred the next working morning); the province's rule, kept as data with its source."""
+    return dt.time.fromisoformat(official_data()["one_stop_transfer_cutoff"]["time"])
+
+
 def _working_weekdays() -> frozenset[int]:
     return frozenset(official_data()["working_week"]["working_weekdays"])
 

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import translation
+from django.utils.translation import gettext
 from pydantic import ValidationError
 
 from motcua.agencies.models import Agency

@@ -153,6 +153,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Seconds a process may reuse the procedure version a submission needs (0 turns the cache off).
 MOTCUA_CATALOGUE_CACHE_SECONDS = env_int("MOTCUA_CATALOGUE_CACHE_SECONDS", 30)
+# National codes of procedures provided centrally: their dossier codes take the settling agency's e-ID and
+# the "AA" marker (Circular 03/2025/TT-VPCP art. 13(3); docs/deadlines.md "Dossier codes").
+MOTCUA_DOSSIER_CODE_CENTRAL_PROCEDURES = env_list("MOTCUA_DOSSIER_CODE_CENTRAL_PROCEDURES", [])
 # How long a process trusts an API token it verified (revocation reaches every process within this).
 MOTCUA_API_TOKEN_CACHE_SECONDS = env_int("MOTCUA_API_TOKEN_CACHE_SECONDS", 10)
 

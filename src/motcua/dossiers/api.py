@@ -326,11 +326,19 @@ def dossier_refuse(request: HttpRequest, code: str, body: ReasonIn) -> dict[str,
     )
 
 
+class SupplementIn(ItemsIn):
+    # Required for a second request, which only a leader of the competent agency may make.
+    second_request_reason: str = ""
+
+
 @router.post("/{code}/supplement-request", response=DossierOut, summary="Request a supplement (pauses)")
-def dossier_supplement_request(request: HttpRequest, code: str, body: ItemsIn) -> dict[str, Any]:
+def dossier_supplement_request(request: HttpRequest, code: str, body: SupplementIn) -> dict[str, Any]:
     return _out(
         services.dossier_request_supplement(
-            dossier=_officer_dossier(request, code), officer=request.user, items=body.items
+            dossier=_officer_dossier(request, code),
+            officer=request.user,
+            items=body.items,
+            second_request_reason=body.second_request_reason,
         )
     )
 
@@ -506,5 +514,18 @@ def dossier_stop(request: HttpRequest, code: str, body: ReasonIn) -> dict[str, A
     return _out(
         services.dossier_stop(
             dossier=_officer_dossier(request, code), leader=request.user, reason=body.reason
+        )
+    )
+
+
+@router.post(
+    "/{code}/stop-on-request",
+    response=DossierOut,
+    summary="Stop processing on the applicant's request (receiving one-stop unit, form 05)",
+)
+def dossier_stop_on_request(request: HttpRequest, code: str, body: ReasonIn) -> dict[str, Any]:
+    return _out(
+        services.dossier_stop_on_request(
+            dossier=_officer_dossier(request, code), clerk=request.user, reason=body.reason
         )
     )

@@ -72,7 +72,11 @@ class CounterForm(SubmissionForm):
 
 class TrackingForm(forms.Form):
     code = forms.CharField(label=_("Mã hồ sơ"), max_length=40)
-    factor = forms.CharField(label=_("4 số cuối điện thoại hoặc số định danh"), max_length=12)
+    factor = forms.CharField(
+        label=_("Mã tra cứu (in trên giấy tiếp nhận)"),
+        help_text=_("Hồ sơ nộp trước khi có mã tra cứu: 4 số cuối điện thoại hoặc số định danh."),
+        max_length=16,
+    )
 
 
 class ItemsForm(forms.Form):
@@ -127,6 +131,8 @@ class DeskForm(forms.Form):
 
 class DeskItemsForm(forms.Form):
     items = forms.CharField(required=False)
+    # A second supplement request: the leader's reason (Decree 118/2025 art. 12).
+    second_request_reason = forms.CharField(required=False)
 
     def item_list(self) -> list[str]:
         return self.cleaned_data["items"].splitlines()

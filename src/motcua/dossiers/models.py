@@ -121,6 +121,9 @@ class Dossier(models.Model):
     # Working minutes left on the legal clock when it was paused (supplement, financial obligation).
     paused_remaining_minutes = models.IntegerField(null=True, blank=True)
     result_number = models.CharField(_("số, ký hiệu kết quả"), max_length=64, blank=True)
+    # The second factor of the public status look-up, printed on the receipt (codes.lookup_secret_new).
+    # Empty for dossiers created before it existed: those keep the last-4-digits factor.
+    lookup_secret = models.CharField(_("mã tra cứu"), max_length=16, blank=True, default="")
     idempotency_key = models.CharField(max_length=128, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -147,6 +150,12 @@ class Dossier(models.Model):
 
     def __str__(self) -> str:
         return self.code or f"draft #{self.pk}"
+
+    @property
+    def lookup_secret_shown(self) -> str:
+        """The look-up secret as printed and shown: two groups of four (ABCD-EFGH)."""
+        secret = self.lookup_secret
+        return f"{secret[:4]}-{secret[4:]}" if len(secret) == 8 else secret
 
 
 class DossierComponent(models.Model):

@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.selectors import user_roles_at
 from motcua.agencies.models import Agency
-from motcua.catalog.models import ProcessStep
+from motcua.calendar.selectors import work_calendar_for
+from motcua.calendar.sources import one_stop_transfer_cutoff
+from motcua.catalog.models import Channel, ProcessStep
 from motcua.core import clock
 from motcua.core.errors import ApplicationError, PermissionDeniedError
 from motcua.dossiers import deadlines
@@ -54,17 +56,29 @@ def process_start(*, dossier: Dossier, started_at: dt.datetime) -> list[Task]:
     Task.objects.bulk_create(tasks)
     tasks = list(dossier.tasks.select_related("step").order_by("order", "pk"))
     if tasks and tasks[0].order == 0 and tasks[0].role == Actor.ONE_STOP_CLERK:
+        # Paper received at the counter after the one-stop cut-off goes to the settling agency the next
+        # working morning: that is the intake step's due time and when the next step's time starts.
+        transfer_at = _paper_transfer_at(dossier, started_at)
         for task in [t for t in tasks if t.order == 0]:
             task.status = TaskStatus.DONE
             task.started_at = started_at
-            task.due_at = deadlines.step_due(task=task, start=started_at)
+            task.due_at = transfer_at or deadlines.step_due(task=task, start=started_at)
             task.completed_at = started_at
             task.outcome = deadlines.outcome(finished_at=started_at, due_at=task.due_at)
             task.save()
-        _activate_stage(dossier=dossier, order=1, start=started_at)
+        _activate_stage(dossier=dossier, order=1, start=transfer_at or started_at)
     else:
         _activate_stage(dossier=dossier, order=0, start=started_at)
     return tasks
+
+
+def _paper_transfer_at(dossier: Dossier, received_at: dt.datetime) -> dt.datetime | None:
+    """For a paper dossier received at the counter, when it reaches the settling agency
+    (``calendar.sources.one_stop_transfer_cutoff``); None for electronic dossiers, transferred at once."""
+    if dossier.channel != Channel.COUNTER:
+        return None
+    calendar = work_calendar_for(agency=dossier.receiving_agency)
+    return calendar.paper_transfer_at(received_at, one_stop_transfer_cutoff())
 
 
 def _task_agency(dossier: Dossier, step: ProcessStep) -> Agency:

@@ -8,7 +8,10 @@ import json
 from pathlib import Path
 
 from motcua.dossiers.models import RatingCriterion, StatusCodeMapping
-from motcua.dossiers.workflow import DEFAULT_NATIONAL_CODES
+from motcua.dossiers.workflow import DEFAULT_NATIONAL_CODES, DossierStatus
+
+# Before receipt there is no NgayTiepNhan: a 5 would count as a supplement during processing.
+INTAKE_NOTE = "; yêu cầu bổ sung khi tiếp nhận (chưa có ngày tiếp nhận) giữ trạng thái 1"
 
 
 def rating_criteria_seed() -> int:
@@ -51,7 +54,8 @@ def status_mapping_seed() -> int:
             defaults={
                 "national_code": code,
                 "national_label": labels[code],
-                "legal_basis": "Danh mục trạng thái hồ sơ đồng bộ Cổng DVCQG (TrangThaiHoSo)",
+                "legal_basis": "Danh mục trạng thái hồ sơ đồng bộ Cổng DVCQG (TrangThaiHoSo)"
+                + (INTAKE_NOTE if status == DossierStatus.INTAKE_SUPPLEMENT else ""),
             },
         )
     return len(DEFAULT_NATIONAL_CODES)

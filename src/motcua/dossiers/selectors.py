@@ -2,8 +2,8 @@
 
 Rules (one per line, each with a test):
 * an applicant sees the dossiers they submitted (``applicant_user``), nothing else;
-* the public sees a status summary only with the code plus a second factor (last 4 digits of the phone
-  or the ID number);
+* the public sees a status summary only with the code plus a second factor: the dossier's look-up secret
+  printed on the receipt (dossiers created before it existed: the last 4 digits of the phone or ID number);
 * a staff member sees a dossier when one of their active roles is held at (or above) the receiving
   agency, the agency where the applicant was helped, the competent agency, or the agency of one of its
   tasks (consultations included);
@@ -13,6 +13,7 @@ Rules (one per line, each with a test):
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from typing import Any
 
 from django.db import connection
@@ -25,6 +26,7 @@ from motcua.accounts.selectors import agency_ids_for_user, user_roles_at
 from motcua.agencies.models import Agency
 from motcua.core import clock
 from motcua.core.errors import NotFoundError, PermissionDeniedError
+from motcua.dossiers.codes import lookup_secret_normalise
 from motcua.dossiers.models import Dossier, DossierEvent, RatingCriterion, Task
 
 _NOT_FOUND = gettext_noop("Không tìm thấy hồ sơ.")
@@ -94,7 +96,7 @@ def _public_status_sql() -> str:
     placeholders = ", ".join(["%s"] * len(PLAIN_WORDS))
     return (
         "SELECT d.code, d.status, d.applicant_phone, d.applicant_id_number, d.received_at, "  # noqa: S608
-        "d.appointment_at, d.returned_at, v.name, e.action, e.at "
+        "d.appointment_at, d.returned_at, v.name, e.action, e.at, d.lookup_secret "
         f"FROM {Dossier._meta.db_table} d "
         f"JOIN {ProcedureVersion._meta.db_table} v ON v.id = d.procedure_version_id "
         f"LEFT JOIN {DossierEvent._meta.db_table} e ON e.dossier_id = d.id AND e.action IN ({placeholders}) "
@@ -118,8 +120,7 @@ def dossier_status_public_lookup(*, code: str, second_factor: str) -> dict[str, 
     busiest read of the whole system (citizens, the national portal, SMS bots), so it skips the ORM."""
     from motcua.dossiers.status import PLAIN_WORDS, public_status_summary
 
-    factor = "".join(ch for ch in second_factor if ch.isdigit())
-    if len(factor) < 4:
+    if len(second_factor) > 64:
         raise NotFoundError(_(_NOT_FOUND), {"code": code})
     with connection.cursor() as cursor:
         cursor.execute(_public_status_sql(), [*PLAIN_WORDS, code.strip()])
@@ -127,7 +128,7 @@ def dossier_status_public_lookup(*, code: str, second_factor: str) -> dict[str, 
     if not rows:
         raise NotFoundError(_(_NOT_FOUND), {"code": code})
     first = rows[0]
-    if not any(c and c.endswith(factor[-4:]) for c in (first[2], first[3])):
+    if not second_factor_matches(given=second_factor, secret=first[10], phone=first[2], id_number=first[3]):
         raise NotFoundError(_(_NOT_FOUND), {"code": code})
     return public_status_summary(
         code=first[0],
@@ -138,6 +139,15 @@ def dossier_status_public_lookup(*, code: str, second_factor: str) -> dict[str, 
         procedure_name=first[7],
         events=[(row[8], _aware(row[9])) for row in rows if row[8] is not None],
     )
+
+
+def second_factor_matches(*, given: str, secret: str, phone: str, id_number: str) -> bool:
+    """The look-up secret when the dossier has one (compared in constant time); only dossiers created
+    before the secret existed fall back to the last 4 digits of the phone or ID number."""
+    if secret:
+        return hmac.compare_digest(lookup_secret_normalise(given).encode(), secret.encode())
+    digits = "".join(ch for ch in given if ch.isdigit())
+    return len(digits) >= 4 and any(c and c.endswith(digits[-4:]) for c in (phone, id_number))
 
 
 def dossier_timeline(*, dossier: Dossier) -> QuerySet[DossierEvent]:

@@ -422,7 +422,10 @@ DESK_ACTIONS: dict[str, tuple[type[django_forms.Form], DeskService]] = {
     "supplement_request": (
         forms.DeskItemsForm,
         lambda d, u, c: services.dossier_request_supplement(
-            dossier=d, officer=u, items=c["items"].splitlines()
+            dossier=d,
+            officer=u,
+            items=c["items"].splitlines(),
+            second_request_reason=c["second_request_reason"],
         ),
     ),
     "claim": (forms.DeskTaskForm, lambda d, u, c: processing.task_claim(task=_task(d, c), user=u)),
@@ -450,6 +453,10 @@ DESK_ACTIONS: dict[str, tuple[type[django_forms.Form], DeskService]] = {
     "stop": (
         forms.DeskReasonForm,
         lambda d, u, c: services.dossier_stop(dossier=d, leader=u, reason=c["reason"]),
+    ),
+    "stop_on_request": (
+        forms.DeskReasonForm,
+        lambda d, u, c: services.dossier_stop_on_request(dossier=d, clerk=u, reason=c["reason"]),
     ),
     "send_back": (
         forms.DeskReasonForm,

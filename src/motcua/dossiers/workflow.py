@@ -42,7 +42,10 @@ S = DossierStatus
 DEFAULT_NATIONAL_CODES: dict[str, int] = {
     S.DRAFT: 0,
     S.SUBMITTED: 1,
-    S.INTAKE_SUPPLEMENT: 5,
+    # Not 5: before receipt there is no NgayTiepNhan, and a 5 here would be counted by the national index
+    # as a supplement request during processing (a second one makes the dossier late). The national
+    # status stays 1 until the dossier is received (legal-review.md 1.2).
+    S.INTAKE_SUPPLEMENT: 1,
     S.REFUSED_AT_INTAKE: 3,
     S.RECEIVED: 2,
     S.PROCESSING: 4,
@@ -143,7 +146,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         Action.REQUEST_SUPPLEMENT,
         {S.PROCESSING},
         S.AWAITING_SUPPLEMENT,
-        {A.SPECIALIST, A.ONE_STOP_CLERK},
+        # A leader only for a second request, which they approve with a reason (Decree 118/2025 art. 12).
+        {A.SPECIALIST, A.ONE_STOP_CLERK, A.LEADER},
         pauses_clock=True,
     ),
     _t(
@@ -175,7 +179,9 @@ TRANSITIONS: tuple[Transition, ...] = (
         {A.APPLICANT},
         ends_processing=True,
     ),
-    _t(Action.STOP, _IN_PROCESS, S.STOPPED, {A.LEADER}, ends_processing=True),
+    # The competent agency's leader, or the receiving one-stop unit on the applicant's request (form 05,
+    # Circular 03/2025/TT-VPCP art. 7; Decree 118/2025 art. 21).
+    _t(Action.STOP, _IN_PROCESS, S.STOPPED, {A.LEADER, A.ONE_STOP_CLERK}, ends_processing=True),
 )
 
 _BY_KEY: dict[tuple[str, str], Transition] = {

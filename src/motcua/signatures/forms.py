@@ -47,6 +47,7 @@ def receipt_data(dossier: Dossier) -> dict[str, Any]:
             qr_url=tracking_url(dossier),
             qr_caption="Quét mã QR để tra cứu tình trạng hồ sơ",
         ),
+        "lookup_secret": dossier.lookup_secret_shown,  # the public look-up's second factor
         **_applicant(dossier),
         "components": [
             f"{c.name} ({c.originals} bản chính, {c.copies} bản sao)" for c in dossier.components.all()

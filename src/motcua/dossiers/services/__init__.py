@@ -8,6 +8,7 @@ from motcua.dossiers.services.closing import (
     dossier_rate,
     dossier_return_result,
     dossier_stop,
+    dossier_stop_on_request,
     dossier_withdraw,
 )
 from motcua.dossiers.services.intake import (
@@ -50,6 +51,7 @@ __all__ = [
     "dossier_request_supplement",
     "dossier_return_result",
     "dossier_stop",
+    "dossier_stop_on_request",
     "dossier_submit",
     "dossier_submit_draft",
     "dossier_supply",

@@ -1,5 +1,6 @@
 """Closing a dossier: the result handed over (counter, post, online), the applicant's withdrawal (form 05
-when it was already received), the competent agency's stop notice (form 05) and the applicant's rating."""
+when it was already received), the stop notice (form 05) — by the receiving one-stop unit on the
+applicant's request, or by the competent agency's leader — and the applicant's rating."""
 
 from __future__ import annotations
 
@@ -124,19 +125,49 @@ def dossier_stop(*, dossier: Dossier, leader: Any, reason: str) -> Dossier:
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
         if "leader" not in user_roles_at(user=leader, agency=dossier.competent_agency):
             raise ApplicationError(_("Chỉ lãnh đạo cơ quan giải quyết được dừng xử lý."))
-        dossier_transition(
-            dossier=dossier,
-            action=Action.STOP,
-            actor=leader,
-            actor_role=Actor.LEADER,
-            actor_agency=dossier.competent_agency,
-            reason=reason.strip(),
-        )
-        now = clock.now()
-        dossier.processing_finished_at = now
-        dossier.save(update_fields=["processing_finished_at"])
-        Task.objects.filter(dossier=dossier, status__in=[TaskStatus.ACTIVE, TaskStatus.WAITING]).update(
-            status=TaskStatus.CANCELLED, completed_at=now
-        )
-        paperwork().form_issue(dossier=dossier, kind="05", actor=leader)
+        _stop(dossier, actor=leader, role=Actor.LEADER, agency=dossier.competent_agency, reason=reason)
     return dossier
+
+
+def dossier_stop_on_request(*, dossier: Dossier, clerk: Any, reason: str) -> Dossier:
+    """The applicant asks to stop (Decree 118/2025 art. 21): the one-stop unit that received the dossier
+    issues the stop notice (form 05, Circular 03/2025/TT-VPCP art. 7; DVCQG status 8). ``reason`` is
+    the applicant's request as the clerk records it."""
+    if not reason.strip():
+        raise ApplicationError(
+            _("Vui lòng ghi nội dung đề nghị dừng của người nộp."),
+            {"field": "reason"},
+        )
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        agency = require_clerk_at(dossier, clerk)
+        _stop(
+            dossier,
+            actor=clerk,
+            role=Actor.ONE_STOP_CLERK,
+            agency=agency,
+            reason=reason,
+            data={"requested_by": "applicant"},
+        )
+    return dossier
+
+
+def _stop(
+    dossier: Dossier, *, actor: Any, role: str, agency: Any, reason: str, data: dict[str, Any] | None = None
+) -> None:
+    dossier_transition(
+        dossier=dossier,
+        action=Action.STOP,
+        actor=actor,
+        actor_role=role,
+        actor_agency=agency,
+        reason=reason.strip(),
+        data=data,
+    )
+    now = clock.now()
+    dossier.processing_finished_at = now
+    dossier.save(update_fields=["processing_finished_at"])
+    Task.objects.filter(dossier=dossier, status__in=[TaskStatus.ACTIVE, TaskStatus.WAITING]).update(
+        status=TaskStatus.CANCELLED, completed_at=now
+    )
+    paperwork().form_issue(dossier=dossier, kind="05", actor=actor)

@@ -12,6 +12,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from motcua.agencies.models import Agency
+from motcua.calendar.selectors import work_calendar_for
 from motcua.core import clock
 from motcua.core.errors import ApplicationError
 from motcua.dossiers import deadlines
@@ -19,6 +21,7 @@ from motcua.dossiers.events import dossier_event_record
 from motcua.dossiers.models import Dossier, DossierFile, PaymentStatus
 from motcua.dossiers.notify import dossier_notify
 from motcua.dossiers.paperwork import paperwork
+from motcua.dossiers.selectors import user_roles_at
 from motcua.dossiers.services.submission import files_delete
 from motcua.dossiers.transitions import (
     active_task_for,
@@ -38,32 +41,63 @@ def _items(items: Sequence[str], message: str) -> list[str]:
     return clean
 
 
-def dossier_request_supplement(*, dossier: Dossier, officer: Any, items: Sequence[str]) -> Dossier:
+def dossier_request_supplement(
+    *, dossier: Dossier, officer: Any, items: Sequence[str], second_request_reason: str = ""
+) -> Dossier:
     """Ask the applicant, through the one-stop unit, for what is missing; the legal clock stops.
 
-    A second request is allowed but flagged: the national on-time rule counts such a dossier as late
-    (domain-vn.md §1.7)."""
+    Staff may ask only once (Decree 118/2025 art. 12). A second request is refused unless a leader of
+    the competent agency makes it with the reason why one more is needed (recorded on the timeline);
+    it is then flagged, because the national on-time rule counts such a dossier as late
+    (domain-vn.md §1.7, index 766)."""
     clean = _items(items, _("Vui lòng nêu giấy tờ cần bổ sung và lý do."))
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
-        task = active_task_for(dossier, officer, {Actor.SPECIALIST, Actor.ONE_STOP_CLERK})
+        data: dict[str, Any] = {"items": clean}
+        if dossier.supplement_requests >= 1:
+            actor_agency = _second_request_approver(dossier, officer, second_request_reason)
+            actor_role: str = Actor.LEADER
+            data["leader_approval_reason"] = second_request_reason.strip()
+        else:
+            task = active_task_for(dossier, officer, {Actor.SPECIALIST, Actor.ONE_STOP_CLERK})
+            actor_role, actor_agency = task.role, task.agency
         dossier.supplement_requests += 1
         dossier.save(update_fields=["supplement_requests"])
         dossier_transition(
             dossier=dossier,
             action=Action.REQUEST_SUPPLEMENT,
             actor=officer,
-            actor_role=task.role,
-            actor_agency=task.agency,
+            actor_role=actor_role,
+            actor_agency=actor_agency,
             reason="\n".join(clean),
             data={
-                "items": clean,
+                **data,
                 "request_number": dossier.supplement_requests,
                 "counts_as_late": dossier.supplement_requests > 1,
             },
         )
         paperwork().form_issue(dossier=dossier, kind="02", actor=officer)
     return dossier
+
+
+def _second_request_approver(dossier: Dossier, officer: Any, reason: str) -> Agency:
+    """The agency in whose name a second supplement request is made: only a leader of the competent
+    agency, and only with a reason."""
+    if Actor.LEADER not in user_roles_at(user=officer, agency=dossier.competent_agency):
+        raise ApplicationError(
+            _(
+                "Hồ sơ đã được yêu cầu bổ sung một lần (Điều 12 Nghị định 118/2025/NĐ-CP). Yêu cầu bổ sung "
+                "lần hai phải do lãnh đạo cơ quan giải quyết phê duyệt và nêu rõ lý do; hồ sơ sẽ bị tính "
+                "là trễ hạn."
+            ),
+            {"field": "items", "supplement_requests": dossier.supplement_requests},
+        )
+    if not reason.strip():
+        raise ApplicationError(
+            _("Vui lòng nêu lý do phải yêu cầu bổ sung lần hai."),
+            {"field": "second_request_reason"},
+        )
+    return dossier.competent_agency
 
 
 def dossier_supply(
@@ -171,7 +205,9 @@ def dossier_confirm_payment(*, dossier: Dossier, clerk: Any, reference: str) -> 
 
 
 def dossier_apologise(*, dossier: Dossier, officer: Any, reason: str, new_appointment_at: Any) -> Dossier:
-    """Apology letter with a new appointment (form 04): before the deadline, once per dossier."""
+    """Apology letter with the extension asked (form 04): once per dossier, with the reason and the new
+    appointment, and no later than the working day before the appointment's day — refused on the last
+    working day and after (post-Decree 118/2025 provincial one-stop rules; legal-review.md 4.6)."""
     if not reason.strip():
         raise ApplicationError(_("Vui lòng nêu lý do chậm."), {"field": "reason"})
     with transaction.atomic():
@@ -187,6 +223,19 @@ def dossier_apologise(*, dossier: Dossier, officer: Any, reason: str, new_appoin
             raise ApplicationError(
                 _("Văn bản xin lỗi phải gửi trước thời hạn."),
                 {"field": "new_appointment_at"},
+            )
+        calendar = work_calendar_for(agency=dossier.receiving_agency)
+        last_day = calendar.previous_working_day(calendar.local(dossier.appointment_at).date())
+        # After office hours the working day has ended: what counts is the day an act done now takes effect.
+        if calendar.effective_receipt(now).date() > last_day:
+            raise ApplicationError(
+                _(
+                    "Văn bản xin lỗi và đề nghị gia hạn phải gửi chậm nhất trước 01 ngày làm việc so "
+                    "với ngày hẹn trả kết quả, tức là trong ngày %(day)s. Đã quá thời điểm này, không thể "
+                    "gia hạn."
+                )
+                % {"day": f"{last_day:%d/%m/%Y}"},
+                {"field": "new_appointment_at", "last_day": last_day.isoformat()},
             )
         if new_appointment_at <= dossier.appointment_at:
             raise ApplicationError(

@@ -21,7 +21,7 @@ from motcua.agencies.models import Agency
 from motcua.catalog.models import Channel, ProcedureVersion
 from motcua.core import clock
 from motcua.core.errors import ApplicationError
-from motcua.dossiers.codes import dossier_code_allocate
+from motcua.dossiers.codes import dossier_code_allocate, dossier_code_parts, lookup_secret_new
 from motcua.dossiers.models import (
     ApplicantKind,
     Dossier,
@@ -229,8 +229,9 @@ def dossier_submit_draft(*, dossier: Dossier, user: Any) -> Dossier:
         }
         if missing and dossier.channel == Channel.ONLINE:
             raise ApplicationError(_("Hồ sơ chưa đủ thành phần."), {"fields": missing})
-        dossier.code = dossier_code_allocate(agency=dossier.receiving_agency, day=clock.local_today())
         dossier.submitted_at = clock.now()
+        parts = dossier_code_parts(dossier)
+        dossier.code = dossier_code_allocate(agency=parts.agency, day=parts.day, marker=parts.marker)
         dossier.save(update_fields=["code", "submitted_at"])
         dossier_transition(
             dossier=dossier, action=Action.SUBMIT, actor=user, actor_role=Actor.APPLICANT, actor_agency=None
@@ -282,6 +283,7 @@ def _dossier_build(
         idempotency_key=idempotency_key if creator is not None else "",
         created_by=creator,
         submitted_at=None if as_draft else clock.now(),
+        lookup_secret=lookup_secret_new(),
     )
 
 

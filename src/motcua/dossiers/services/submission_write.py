@@ -12,10 +12,9 @@ from typing import Any
 from django.db import connection, transaction
 
 from motcua.agencies.models import Agency
-from motcua.core import clock
 from motcua.core.statements import InsertChain, Sql, assign
 from motcua.dossiers import events, notify
-from motcua.dossiers.codes import dossier_code_assign, dossier_code_in_statement
+from motcua.dossiers.codes import dossier_code_assign, dossier_code_in_statement, dossier_code_parts
 from motcua.dossiers.models import Dossier, DossierComponent, DossierFee, DossierFile
 from motcua.dossiers.transitions import dossier_transition_recorded
 from motcua.dossiers.workflow import Action, DossierStatus
@@ -56,8 +55,9 @@ def submission_write_orm(
         if submitted:
             # The code is taken last: the agency's counter row for the day stays locked until commit,
             # and every submission to that agency queues on it, so the lock must be held briefly.
+            parts = dossier_code_parts(dossier)
             dossier.code = dossier_code_assign(
-                dossier_id=dossier.pk, agency=dossier.receiving_agency, day=clock.local_today()
+                dossier_id=dossier.pk, agency=parts.agency, day=parts.day, marker=parts.marker
             )
             dossier_transition_recorded(
                 dossier=dossier,
@@ -81,9 +81,10 @@ def submission_write_in_one_statement(
     so one round trip instead of ten. In autocommit it is its own transaction; the counter row of the
     agency's day is locked only while it runs. A test compares the rows of both paths."""
     dossier = rows.dossier
-    day = clock.local_today()
+    parts = dossier_code_parts(dossier)
     chain = InsertChain()
-    assign(dossier, "code", dossier_code_in_statement(chain, agency=dossier.receiving_agency, day=day))
+    code = dossier_code_in_statement(chain, agency=parts.agency, day=parts.day, marker=parts.marker)
+    assign(dossier, "code", code)
     chain.insert("d", [dossier], returning=("id", "code"))
     dossier_id = Sql("(SELECT id FROM d)")
     chain.substitute(_CODE_PLACEHOLDER, Sql("(SELECT code FROM d)"))

@@ -197,7 +197,8 @@ def test_full_online_flow_with_a_supplement_reaches_returned_and_is_rated(
     )
     assert returned.json()["status"] == "returned"
 
-    public = Client().get(f"/api/v1/dossiers/{code}/status", {"factor": "5678"}).json()
+    secret = Dossier.objects.get(code=code).lookup_secret
+    public = Client().get(f"/api/v1/dossiers/{code}/status", {"factor": secret}).json()
     assert public["status_label"] == "Đã trả kết quả"
     assert public["national_status_code"] == 10
     assert [e["text"] for e in public["timeline"]][:2] == ["Hồ sơ đã được nộp", "Hồ sơ đã được tiếp nhận"]
@@ -205,7 +206,7 @@ def test_full_online_flow_with_a_supplement_reaches_returned_and_is_rated(
     from motcua.dossiers.selectors import dossier_status_public_lookup
     from motcua.dossiers.status import dossier_status_public
 
-    assert dossier_status_public_lookup(code=code, second_factor="5678") == dossier_status_public(
+    assert dossier_status_public_lookup(code=code, second_factor=secret) == dossier_status_public(
         Dossier.objects.get(code=code)
     )
     actions = list(DossierEvent.objects.filter(dossier__code=code).values_list("action", flat=True))
@@ -226,9 +227,33 @@ def test_full_online_flow_with_a_supplement_reaches_returned_and_is_rated(
 
 def test_public_status_needs_the_second_factor(citizen_an, bulletin_version, frozen) -> None:
     code = _submit(_client(citizen_an), bulletin_version).json()["code"]
-    assert Client().get(f"/api/v1/dossiers/{code}/status").status_code == 404
-    assert Client().get(f"/api/v1/dossiers/{code}/status", {"factor": "0000"}).status_code == 404
+    secret = Dossier.objects.get(code=code).lookup_secret
+    status = f"/api/v1/dossiers/{code}/status"
+    assert Client().get(status).status_code == 404
+    assert Client().get(status, {"factor": "0000"}).status_code == 404
+    wrong = "".join("2" if ch != "2" else "3" for ch in secret)
+    assert Client().get(status, {"factor": wrong}).status_code == 404
+    assert Client().get(status, {"factor": secret}).status_code == 200
+    # As printed on the receipt (ABCD-EFGH) and typed in lower case, it is the same secret.
+    assert Client().get(status, {"factor": f"{secret[:4].lower()}-{secret[4:]}"}).status_code == 200
+
+
+def test_the_last_four_digits_no_longer_open_a_new_dossier(citizen_an, bulletin_version, frozen) -> None:
+    code = _submit(_client(citizen_an), bulletin_version).json()["code"]
+    secret = Dossier.objects.get(code=code).lookup_secret
+    assert len(secret) == 8
+    # The phone number ends in 5678 and the ID number in 2345: neither is a second factor any more.
+    assert Client().get(f"/api/v1/dossiers/{code}/status", {"factor": "5678"}).status_code == 404
+    assert Client().get(f"/api/v1/dossiers/{code}/status", {"factor": "2345"}).status_code == 404
+
+
+def test_a_dossier_created_before_the_secret_keeps_the_last_four_digits(
+    citizen_an, bulletin_version, frozen
+) -> None:
+    code = _submit(_client(citizen_an), bulletin_version).json()["code"]
+    Dossier.objects.filter(code=code).update(lookup_secret="")  # as the migration leaves older dossiers
     assert Client().get(f"/api/v1/dossiers/{code}/status", {"factor": "2345"}).status_code == 200
+    assert Client().get(f"/api/v1/dossiers/{code}/status", {"factor": "0000"}).status_code == 404
 
 
 def test_another_citizen_cannot_see_the_dossier(citizen_an, citizen_other, bulletin_version, frozen) -> None:

@@ -89,19 +89,45 @@ def test_a_pause_across_a_holiday_does_not_count_the_holiday(
     assert resumed.appointment_at.astimezone(VN).date() == dt.date(2025, 5, 12)
 
 
-def test_a_second_supplement_request_is_allowed_but_counts_as_late(
-    citizen_an, clerk_binh, specialist_chi, bulletin_version, frozen
+def test_a_second_supplement_request_is_refused_without_a_leader_and_counts_as_late_with_one(
+    citizen_an, clerk_binh, specialist_chi, leader_dung, bulletin_version, frozen
 ) -> None:
     dossier = _received(bulletin_version, citizen_an, clerk_binh)
     component = bulletin_version.components.order_by("order").first()
-    for _ in range(2):
-        services.dossier_request_supplement(dossier=dossier, officer=specialist_chi, items=["Bổ sung"])
-        dossier = services.dossier_supply(dossier=dossier, user=citizen_an, files={component.pk: [pdf()]})
+    services.dossier_request_supplement(dossier=dossier, officer=specialist_chi, items=["Bổ sung"])
+    dossier = services.dossier_supply(dossier=dossier, user=citizen_an, files={component.pk: [pdf()]})
+    # Decree 118/2025 art. 12: only once. The specialist cannot ask again, even with a reason …
+    with pytest.raises(ApplicationError, match="Điều 12 Nghị định 118/2025"):
+        services.dossier_request_supplement(
+            dossier=dossier, officer=specialist_chi, items=["Bổ sung lần 2"], second_request_reason="Cần"
+        )
+    # … and the leader must say why.
+    with pytest.raises(ApplicationError, match="lý do"):
+        services.dossier_request_supplement(dossier=dossier, officer=leader_dung, items=["Bổ sung lần 2"])
+    dossier.refresh_from_db()
+    assert dossier.supplement_requests == 1
+    assert dossier.status == "processing"
+
+    services.dossier_request_supplement(
+        dossier=dossier,
+        officer=leader_dung,
+        items=["Bản sao giấy phép còn hiệu lực"],
+        second_request_reason="Giấy phép nộp lần đầu đã hết hạn trong thời gian giải quyết",
+    )
+    dossier = services.dossier_supply(dossier=dossier, user=citizen_an, files={component.pk: [pdf()]})
     dossier.refresh_from_db()
     assert dossier.supplement_requests == 2
     assert national_timeliness(dossier) == "late"
-    flagged = dossier.events.filter(action="request_supplement").order_by("at", "pk").last()
-    assert flagged.data["counts_as_late"] is True
+    second = dossier.events.filter(action="request_supplement").order_by("at", "pk").last()
+    assert (second.actor, second.actor_role, second.actor_agency) == (
+        leader_dung,
+        "leader",
+        dossier.competent_agency,
+    )
+    assert second.data["counts_as_late"] is True
+    assert second.data["leader_approval_reason"] == (
+        "Giấy phép nộp lần đầu đã hết hạn trong thời gian giải quyết"
+    )
 
 
 def test_apology_sets_a_new_appointment_once_and_only_before_the_deadline(

@@ -25,8 +25,9 @@ pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the one-statement write is PostgreSQL's (SQLite uses the ORM)"
 )
 
-# Columns that differ between two submissions by construction (ids, sequence numbers, file names).
-VOLATILE = {"id", "dossier_id", "component_id", "code", "idempotency_key", "file"}
+# Columns that differ between two submissions by construction (ids, sequence numbers, file names, the
+# random look-up secret — checked on its own below).
+VOLATILE = {"id", "dossier_id", "component_id", "code", "idempotency_key", "file", "lookup_secret"}
 
 
 def _row(obj: Model) -> dict[str, Any]:
@@ -108,6 +109,10 @@ def test_the_statement_writes_exactly_the_rows_the_orm_path_writes(
     assert sms.body.startswith(f"[Mot Cua] Ho so {by_statement.code}:")
     # The instance returned is a saved dossier, like the ORM path's.
     assert Dossier.objects.get(pk=by_statement.pk).code == by_statement.code
+    # Both paths store the look-up secret the dossier was built with.
+    for dossier in (by_statement, by_orm):
+        assert len(dossier.lookup_secret) == 8
+        assert Dossier.objects.get(pk=dossier.pk).lookup_secret == dossier.lookup_secret
     assert not by_statement._state.adding
 
 
