@@ -7,13 +7,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from motcua.catalog.models import OnlineLevel
+from motcua.catalog.search import MAX_QUERY_LENGTH
 from motcua.catalog.selectors import procedure_version_get_current, procedure_version_search
 from motcua.core.errors import NotFoundError
 from motcua.portal import selectors
 from motcua.portal.presentation import fee_rows, process_total
 
 PAGE_SIZE = 20
-MAX_QUERY_LENGTH = 200
 
 
 def home(request: HttpRequest) -> HttpResponse:
