@@ -67,8 +67,7 @@ def test_the_notice_says_why_on_what_basis_what_to_whom_and_for_how_long() -> No
         "Dữ liệu liên hệ:",
         "Giấy tờ trong hồ sơ",
         "Dữ liệu cá nhân nhạy cảm: ảnh chụp, bản quét thẻ căn cước",
-        "Điều 4 Nghị định quy định chi tiết một số điều và biện pháp thi hành Luật Bảo vệ dữ liệu cá nhân "
-        "số 356/2025/NĐ-CP",
+        "(Điều 4 Nghị định số 356/2025/NĐ-CP)",
         "tổ chức thanh toán, chỉ khi bạn chọn",
         "bưu chính công ích, chỉ khi bạn chọn",
         "khoản 3 Điều 3 Luật",

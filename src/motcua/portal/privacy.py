@@ -15,16 +15,17 @@ from motcua.portal.presentation import duration
 
 def citation(basis: dict[str, Any], sources: dict[str, Any], *, english: bool) -> str:
     """ "điểm a khoản 1 Điều 4 Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15" or
-    "Article 4(1)(a) of the Law on Personal Data Protection No. 91/2025/QH15"."""
+    "Article 4(1)(a) of the Law on Personal Data Protection No. 91/2025/QH15" (each source's short
+    citation; the full titles are listed once, under the notice)."""
     source = sources[basis["source"]]
     article, clause, point = basis.get("article"), basis.get("clause"), basis.get("point")
     if english:
-        title = f"the {source['title_en']} No. {source['number']}"
+        title = source["cite_en"]
         if not article:
             return title[0].upper() + title[1:]
         where = f"Article {article}" + (f"({clause})" if clause else "") + (f"({point})" if point else "")
         return f"{where} of {title}"
-    title = f"{source['title_vi']} số {source['number']}"
+    title = source["cite_vi"]
     if not article:
         return title
     parts = [f"điểm {point}" if point else "", f"khoản {clause}" if clause else "", f"Điều {article}"]
