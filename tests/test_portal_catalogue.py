@@ -101,6 +101,9 @@ def catalogue(
         channels=[Channel.COUNTER, Channel.ONLINE, Channel.POST],
         publication_decision="Quyết định 123/QĐ-UBND ngày 01/07/2025",
     )
+    service_centre.address = "Số 2 đường Hùng Vương, phường Minh Khai, tỉnh Minh Sơn"
+    service_centre.phone = "0208 3 800 800"
+    service_centre.save(update_fields=["address", "phone"])
     permit.receiving_agencies.add(service_centre)
     ComponentFactory(version=permit, name="Đơn đề nghị cấp giấy phép xuất bản bản tin", copies=1)
     Fee.objects.create(
@@ -415,7 +418,7 @@ def test_server_error_page_needs_no_context_and_is_bilingual() -> None:
         (Decimal(5), "working_days", "5 ngày làm việc"),
         (Decimal("0.5"), "working_days", "0,5 ngày làm việc"),
         (Decimal(4), "hours", "4 giờ làm việc"),
-        (Decimal(30), "days", "30 ngày"),
+        (Decimal(30), "days", "30 ngày theo lịch"),
         (Decimal(3), "months", "3 tháng"),
     ],
 )

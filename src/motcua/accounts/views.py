@@ -74,6 +74,11 @@ class LoginView(auth_views.LoginView):
 
     template_name = "accounts/login.html"
 
+    def get_default_redirect_url(self) -> str:
+        """Without a safe ``?next=``: staff go to their desk, citizens and businesses to their dossiers."""
+        staff = getattr(self.request.user, "kind", "") == "staff"
+        return reverse("dossiers:desk" if staff else "dossiers:my_list")
+
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         password_confirmed(self.request)

@@ -7,10 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from motcua.catalog.models import Field, ProcedureVersion
+from motcua.catalog.search import MAX_QUERY_LENGTH
 from motcua.catalog.selectors import procedure_version_get_current, procedure_version_search
 
 router = Router()
@@ -92,8 +93,14 @@ def _summary(v: ProcedureVersion) -> dict[str, Any]:
 @router.get("/procedures", response=list[ProcedureSummaryOut], summary="Search procedures in force")
 @paginate(LimitOffsetPagination)
 def procedure_list(
-    request: HttpRequest, q: str = "", field: str = "", level: str = ""
+    request: HttpRequest,
+    # Longer queries get a 422 (the selector would truncate them; an API client should know).
+    q: str = Query("", max_length=MAX_QUERY_LENGTH, description="Words to find, with or without marks."),
+    field: str = "",
+    level: str = "",
 ) -> list[dict[str, Any]]:
+    """Procedures in force matching every word of ``q``, the most relevant first (the exact name, the
+    phrase in the name, the words in the name, then matches in other fields; ties alphabetical)."""
     versions = procedure_version_search(query=q, field_code=field or None, level=level or None)
     return [_summary(v) for v in versions]
 

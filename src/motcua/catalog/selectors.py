@@ -9,9 +9,9 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from motcua.catalog.models import ProcedureVersion
+from motcua.catalog.search import ranked, search_words
 from motcua.core import clock
 from motcua.core.errors import NotFoundError
-from motcua.core.text import fold_vietnamese
 
 
 def procedure_version_search(
@@ -21,20 +21,23 @@ def procedure_version_search(
     level: str | None = None,
     on: dt.date | None = None,
 ) -> QuerySet[ProcedureVersion]:
-    """Published versions in force on ``on`` (today by default) matching every word of ``query``.
+    """Published versions in force on ``on`` (today by default) matching every word of ``query``, the most
+    relevant first (``catalog.search.Rank``: the exact name, the phrase in the name, the words in the
+    name in order, anywhere in the name, then in other fields; ties alphabetical).
 
-    Words are folded, so "dang ky khai sinh" and "Đăng ký khai sinh" find the same procedures.
+    Words are folded, so "dang ky khai sinh" and "Đăng ký khai sinh" find the same procedures; the query
+    is capped (``search.MAX_QUERY_LENGTH`` characters, ``search.MAX_QUERY_WORDS`` words).
     """
     day = on or clock.local_today()
     qs = ProcedureVersion.objects.effective_on(day).select_related("procedure", "field", "competent_agency")
-    for word in fold_vietnamese(query).split():
+    words = search_words(query)
+    for word in dict.fromkeys(words):
         qs = qs.filter(search_text__contains=word)
     if field_code:
         qs = qs.filter(field__code=field_code)
     if level:
         qs = qs.filter(level=level)
-    # search_text begins with the folded name: "Cấp…" sorts before "Chấp…" as a reader expects.
-    return qs.order_by("search_text", "pk")
+    return ranked(qs, words)
 
 
 def procedure_version_get_current(*, local_code: str, on: dt.date | None = None) -> ProcedureVersion:

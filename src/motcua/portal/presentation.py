@@ -37,7 +37,8 @@ def duration(value: Decimal, unit: str) -> str:
     if unit == "working_days":
         return ngettext("%(n)s ngày làm việc", "%(n)s ngày làm việc", n) % {"n": shown}
     if unit == "days":
-        return ngettext("%(n)s ngày", "%(n)s ngày", n) % {"n": shown}
+        # Said in full: a bare "15 ngày" left citizens guessing whether weekends count.
+        return ngettext("%(n)s ngày theo lịch", "%(n)s ngày theo lịch", n) % {"n": shown}
     if unit == "hours":
         return ngettext("%(n)s giờ làm việc", "%(n)s giờ làm việc", n) % {"n": shown}
     if unit == "months":

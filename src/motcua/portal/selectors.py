@@ -1,4 +1,5 @@
-"""Reads for the citizen portal's overview blocks (counts per field and level, popular procedures).
+"""Reads for the citizen portal: overview blocks (counts per field and level, popular procedures), the
+service centre's contact details and the privacy notice's legal facts.
 
 Only published versions in force are counted, through the catalogue's own ``effective_on`` queryset, so
 a draft or an expired version never shows up on a public page.
@@ -7,12 +8,19 @@ a draft or an expired version never shows up on a public page.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from django.db.models import Case, Count, Q, Value, When
 
+from motcua.accounts.models import AccountKind, Role
+from motcua.agencies.models import Agency, AgencyLevel, OfficeHours
 from motcua.catalog.models import AdministrativeLevel, OnlineLevel, ProcedureVersion
 from motcua.core import clock
+from motcua.core.errors import NotFoundError
 
 # Levels a citizen can still apply at after the 2025 reform (districts were abolished on 01/07/2025).
 PUBLIC_LEVELS = (AdministrativeLevel.PROVINCE, AdministrativeLevel.COMMUNE)
@@ -94,3 +102,80 @@ def procedure_version_popular(*, limit: int = 6, on: dt.date | None = None) -> l
         .order_by("-recent", "not_full", "name", "pk")
     )
     return list(qs[:limit])
+
+
+@dataclass(frozen=True)
+class SiteContact:
+    """Who runs the portal and where to go: the province's public administration service centre and its
+    governing body, from the agency data (one source for the footer, procedure pages and the notice)."""
+
+    centre: Agency
+    governing_body: Agency | None
+    hours: list[tuple[str, str]]  # ("Thứ Hai – Thứ Sáu", "07:30–11:30, 13:30–17:00")
+
+
+def site_contact(*, on: dt.date | None = None) -> SiteContact | None:
+    """The provincial service centre in force (lowest code first), or None on an empty database."""
+    centre = (
+        Agency.objects.valid_on(on or clock.local_today())
+        .filter(is_service_centre=True, parent__level=AgencyLevel.PROVINCE)
+        .select_related("parent")
+        .prefetch_related("office_hours")
+        .order_by("code")
+        .first()
+    )
+    if centre is None:
+        return None
+    return SiteContact(centre=centre, governing_body=centre.parent, hours=office_hours_lines(centre))
+
+
+def office_hours_lines(agency: Agency) -> list[tuple[str, str]]:
+    """Opening sessions grouped into runs of weekdays with the same hours: Monday–Friday, then Saturday."""
+    by_day: dict[int, list[str]] = defaultdict(list)
+    for session in agency.office_hours.all():
+        by_day[session.weekday].append(f"{session.opens_at:%H:%M}–{session.closes_at:%H:%M}")
+    names = dict(OfficeHours._meta.get_field("weekday").choices or [])
+    runs: list[tuple[list[int], str]] = []
+    for day in sorted(by_day):
+        sessions = ", ".join(by_day[day])
+        if runs and runs[-1][1] == sessions and runs[-1][0][-1] == day - 1:
+            runs[-1][0].append(day)
+        else:
+            runs.append(([day], sessions))
+    lines = []
+    for days, sessions in runs:
+        first, last = str(names[days[0]]), str(names[days[-1]])
+        lines.append((first if len(days) == 1 else f"{first} – {last}", sessions))
+    return lines
+
+
+PRIVACY_NOTICE_FILE = Path(__file__).parent / "data" / "privacy_notice.json"
+
+
+def privacy_notice_rules(*, on: dt.date | None = None) -> dict[str, Any]:
+    """The law-dependent facts of the privacy notice (legal bases, time limits for a data subject's
+    requests, sensitive data), from ``portal/data/privacy_notice.json``: the edition in force on ``on``.
+
+    They are data, with their effective dates and sources, so that an amendment changes a file and not a
+    template."""
+    day = on or clock.local_today()
+    editions = json.loads(PRIVACY_NOTICE_FILE.read_text(encoding="utf-8"))["editions"]
+    in_force = [e for e in editions if dt.date.fromisoformat(e["effective_from"]) <= day]
+    if not in_force:
+        raise NotFoundError(
+            "Chưa có chính sách bảo vệ dữ liệu cá nhân có hiệu lực / No privacy notice in force.",
+            {"on": day.isoformat()},
+        )
+    edition: dict[str, Any] = max(in_force, key=lambda e: e["effective_from"])
+    return edition
+
+
+def procedure_counter_intake_allowed(*, user: Any, version: ProcedureVersion) -> bool:
+    """May ``user`` receive this procedure at a counter? Only a one-stop clerk at (or above) one of the
+    agencies that receive it: the same test ``dossier_receive_at_counter`` applies (``user_roles_at``)."""
+    from motcua.dossiers.selectors import user_roles_at
+
+    if not getattr(user, "is_authenticated", False) or getattr(user, "kind", "") != AccountKind.STAFF:
+        return False
+    receiving = list(version.receiving_agencies.all()) or [version.competent_agency]
+    return any(Role.ONE_STOP_CLERK in user_roles_at(user=user, agency=agency) for agency in receiving)

@@ -5,15 +5,17 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 
 from motcua.catalog.models import OnlineLevel
+from motcua.catalog.search import MAX_QUERY_LENGTH
 from motcua.catalog.selectors import procedure_version_get_current, procedure_version_search
 from motcua.core.errors import NotFoundError
-from motcua.portal import selectors
-from motcua.portal.presentation import fee_rows, process_total
+from motcua.portal import privacy, selectors
+from motcua.portal.fees import fee_summary
+from motcua.portal.presentation import process_total
 
 PAGE_SIZE = 20
-MAX_QUERY_LENGTH = 200
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -71,12 +73,13 @@ def procedure_detail(request: HttpRequest, local_code: str) -> HttpResponse:
         {
             "version": version,
             "components": version.components.all(),
-            "fees": fee_rows(list(version.fees.all())),
+            "fees": fee_summary(list(version.fees.all())),
             "steps": steps,
             "process_total": process_total(steps),
             "bases": version.legal_bases.all(),
             "receiving": version.receiving_agencies.all(),
             "online_submission": version.online_level != OnlineLevel.NONE and "online" in version.channels,
+            "counter_intake": selectors.procedure_counter_intake_allowed(user=request.user, version=version),
         },
     )
 
@@ -84,3 +87,25 @@ def procedure_detail(request: HttpRequest, local_code: str) -> HttpResponse:
 def _choice(value: str | None, allowed: list[str]) -> str | None:
     """A filter value from the query string, or None when it is empty or not one we offer."""
     return value if value and value in allowed else None
+
+
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    """Chính sách bảo vệ dữ liệu cá nhân (Law 91/2025/QH15, Decree 356/2025/NĐ-CP): the notice a
+    controller must publish; ``print`` is the same text laid out for the counter (A4, no navigation)."""
+    return _privacy_notice(request, "portal/privacy_notice.html")
+
+
+def privacy_notice_print(request: HttpRequest) -> HttpResponse:
+    return _privacy_notice(request, "portal/privacy_notice_print.html")
+
+
+def _privacy_notice(request: HttpRequest, template: str) -> HttpResponse:
+    english = (get_language() or "vi").startswith("en")
+    try:
+        rules = selectors.privacy_notice_rules()
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    context = privacy.notice_context(rules, english=english)
+    context["contact"] = selectors.site_contact()
+    context["body_template"] = "portal/privacy/notice_en.html" if english else "portal/privacy/notice_vi.html"
+    return render(request, template, context)

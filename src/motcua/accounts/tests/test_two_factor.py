@@ -182,4 +182,4 @@ def test_a_staff_member_can_turn_two_factor_off_with_a_current_code(clerk_binh) 
 def test_citizens_are_never_sent_to_two_factor_pages(citizen_an, settings) -> None:
     settings.MOTCUA_REQUIRE_STAFF_2FA = True
     response = Client().post("/accounts/login/", {"username": "an", "password": "motcua-test-pass"})
-    assert response["Location"] == "/"
+    assert response["Location"] == "/ho-so/"  # their dossiers, not a two-factor page
