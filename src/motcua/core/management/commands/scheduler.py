@@ -1,6 +1,6 @@
 """``motcua scheduler``: the periodic loop (django-tasks-db has no scheduler). Every interval it enqueues
 the deadline scan and the notification retry; every 6 hours the CRL refresh and once a day the archive
-time-stamp job (PAdES B-LTA). The worker (``motcua db_worker``) runs them.
+time-stamp job (PAdES B-LTA) and the access-log purge. The worker (``motcua db_worker``) runs them.
 
 The slower jobs also run when the scheduler starts: both are idempotent (the CRL refresh stores only new
 CRLs, the archive job only stamps documents that are due), so a restart costs one extra run at most."""
@@ -20,6 +20,7 @@ PERIODIC: list[tuple[str, int]] = [
     ("motcua.dossiers.tasks.notifications_retry_task", 0),
     ("motcua.signatures.tasks.revocation_lists_refresh_task", 6 * HOUR),
     ("motcua.signatures.tasks.documents_archive_task", 24 * HOUR),
+    ("motcua.dossiers.tasks.access_log_purge_task", 24 * HOUR),
 ]
 
 
