@@ -156,10 +156,10 @@ MOTCUA_API_TOKEN_CACHE_SECONDS = env_int("MOTCUA_API_TOKEN_CACHE_SECONDS", 10)
 # this many days (default five years), then purged by the daily `motcua access_log_purge` job.
 MOTCUA_ACCESS_LOG_RETENTION_DAYS = env_int("MOTCUA_ACCESS_LOG_RETENTION_DAYS", 5 * 365 + 1)
 # Fernet key(s) for uploads of identity documents (sensitive data), comma-separated: the first encrypts,
-# all decrypt (rotation). The demo key is published, so production refuses it.
+# all decrypt (rotation). The demo key is published, so production refuses to encrypt with it.
 DEMO_SENSITIVE_FILES_KEY = "bW90Y3VhLWRlbW8tc2Vuc2l0aXZlLWZpbGVzLWtleSE="
-MOTCUA_SENSITIVE_FILES_KEY = env_str("MOTCUA_SENSITIVE_FILES_KEY", DEMO_SENSITIVE_FILES_KEY)
-if PRODUCTION and DEMO_SENSITIVE_FILES_KEY in MOTCUA_SENSITIVE_FILES_KEY.split(","):
+MOTCUA_SENSITIVE_FILES_KEY = env_str("MOTCUA_SENSITIVE_FILES_KEY") or DEMO_SENSITIVE_FILES_KEY
+if PRODUCTION and MOTCUA_SENSITIVE_FILES_KEY.split(",")[0].strip() == DEMO_SENSITIVE_FILES_KEY:
     raise ImproperlyConfigured("MOTCUA_SENSITIVE_FILES_KEY must be set when MOTCUA_PRODUCTION=1")
 
 # Demo PKI (motcua pki demo); its roots and CRLs are trusted while the managed trust list (admin) is empty.
