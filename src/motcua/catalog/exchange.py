@@ -210,6 +210,7 @@ def _flatten(record: ProcedureRecord) -> ParsedVersion:
                 "required": c.required,
                 "template_name": c.template_name,
                 "note": c.note,
+                "is_identity_document": c.is_identity_document,
             }
             for i, c in enumerate(record.components)
         ],
@@ -468,6 +469,7 @@ def _version_record_vi(version: ProcedureVersion) -> dict[str, Any]:
                 "BATBUOC": c.required,
                 "MAUDON": c.template_name,
                 "GHICHU": c.note,
+                "GIAYTOTUYTHAN": c.is_identity_document,
             }
             for c in version.components.all()
         ],

@@ -226,6 +226,9 @@ class Component(models.Model):
     template_name = models.CharField(_("mẫu đơn, tờ khai"), max_length=255, blank=True)
     template_file = models.FileField(_("tệp mẫu"), upload_to="catalog/templates/", blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
+    # An image of an identity document (ID card, passport) is sensitive personal data (Decree 356/2025
+    # art. 4): its uploads are encrypted at rest and opened by fewer staff (dossiers/sensitive.py).
+    is_identity_document = models.BooleanField(_("giấy tờ tùy thân"), default=False)
 
     class Meta:
         verbose_name = _("thành phần hồ sơ")

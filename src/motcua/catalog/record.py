@@ -332,6 +332,8 @@ class ComponentRecord(_Record):
     required: Flag = Field(default=True, alias="BATBUOC")
     template_name: Text = Field(default="", alias="MAUDON")
     note: Text = Field(default="", alias="GHICHU")
+    # Local extension (not in the national record): the component is an image of an identity document.
+    is_identity_document: Flag = Field(default=False, alias="GIAYTOTUYTHAN")
 
 
 class StepRecord(_Record):

@@ -159,6 +159,16 @@ MOTCUA_DOSSIER_CODE_CENTRAL_PROCEDURES = env_list("MOTCUA_DOSSIER_CODE_CENTRAL_P
 # How long a process trusts an API token it verified (revocation reaches every process within this).
 MOTCUA_API_TOKEN_CACHE_SECONDS = env_int("MOTCUA_API_TOKEN_CACHE_SECONDS", 10)
 
+# Personal data (Law 91/2025/QH15, Decree 356/2025): the access log is kept apart from the dossiers, for
+# this many days (default five years), then purged by the daily `motcua access_log_purge` job.
+MOTCUA_ACCESS_LOG_RETENTION_DAYS = env_int("MOTCUA_ACCESS_LOG_RETENTION_DAYS", 5 * 365 + 1)
+# Fernet key(s) for uploads of identity documents (sensitive data), comma-separated: the first encrypts,
+# all decrypt (rotation). The demo key is published, so production refuses to encrypt with it.
+DEMO_SENSITIVE_FILES_KEY = "bW90Y3VhLWRlbW8tc2Vuc2l0aXZlLWZpbGVzLWtleSE="
+MOTCUA_SENSITIVE_FILES_KEY = env_str("MOTCUA_SENSITIVE_FILES_KEY") or DEMO_SENSITIVE_FILES_KEY
+if PRODUCTION and MOTCUA_SENSITIVE_FILES_KEY.split(",")[0].strip() == DEMO_SENSITIVE_FILES_KEY:
+    raise ImproperlyConfigured("MOTCUA_SENSITIVE_FILES_KEY must be set when MOTCUA_PRODUCTION=1")
+
 # Demo PKI (motcua pki demo); its roots and CRLs are trusted while the managed trust list (admin) is empty.
 MOTCUA_PKI_DIR = env_str("MOTCUA_PKI_DIR", str(VAR_DIR / "pki"))
 # Sign result documents when they are issued (leader + agency). Off only where no certificates exist yet.

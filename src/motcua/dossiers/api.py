@@ -19,7 +19,7 @@ from motcua.core.auth import api_auth, api_token_refuse_signing
 from motcua.core.errors import ApplicationError, NotFoundError
 from motcua.core.throttle import ThrottledError, client_ip, throttled_response
 from motcua.dossiers import processing, selectors, services
-from motcua.dossiers.models import ApplicantKind, Dossier, ReturnMethod, Task
+from motcua.dossiers.models import AccessKind, ApplicantKind, Dossier, ReturnMethod, Task
 from motcua.dossiers.paperwork import SigningCredentials, paperwork
 from motcua.dossiers.status import dossier_status_lookup
 
@@ -45,6 +45,9 @@ class DossierIn(Schema):
     return_method: str = ReturnMethod.ONLINE
     summary: str = ""
     form_data: dict[str, Any] = {}
+    # Optional uses of the applicant's data, each only with explicit consent (false unless sent as true).
+    sms_consent: bool = False
+    survey_consent: bool = False
 
 
 class EventOut(Schema):
@@ -190,6 +193,8 @@ def dossier_submit(request: HttpRequest) -> Status:
             summary=payload.summary,
             form_data=payload.form_data,
             files=files,
+            sms_consent=payload.sms_consent,
+            survey_consent=payload.survey_consent,
         ),
         user=request.user,
         idempotency_key=key,
@@ -203,17 +208,21 @@ def dossier_list(request: HttpRequest, box: str = "") -> list[dict[str, Any]]:
     if box:
         from motcua.dossiers.inbox import inbox_dossiers
 
-        return [_out(d) for d in inbox_dossiers(user=request.user, box=box)[:200]]
+        rows = list(inbox_dossiers(user=request.user, box=box)[:200])
+        selectors.dossiers_access_record(
+            user=request.user, dossiers=rows, kind=AccessKind.API, target=f"inbox {box}"
+        )
+        return [_out(d) for d in rows]
     return [
         _out(d) for d in selectors.dossiers_for_applicant(user=request.user).order_by("-created_at")[:200]
     ]
 
 
 def _visible(request: HttpRequest, code: str) -> Dossier:
-    try:
-        return selectors.dossier_get_for_applicant(user=request.user, code=code)
-    except NotFoundError:
-        return selectors.dossier_get_for_officer(user=request.user, code=code)
+    dossier, _as_staff = selectors.dossier_get_for_reader(
+        user=request.user, code=code, kind=AccessKind.API, target=f"{request.method} {request.path}"
+    )
+    return dossier
 
 
 @router.get("/{code}", response=DossierDetailOut, summary="One dossier (its applicant or authorised staff)")
@@ -300,7 +309,9 @@ class ReturnIn(Schema):
 
 
 def _officer_dossier(request: HttpRequest, code: str) -> Dossier:
-    return selectors.dossier_get_for_officer(user=request.user, code=code, audit=False)
+    return selectors.dossier_get_for_officer(
+        user=request.user, code=code, kind=AccessKind.API, target=f"{request.method} {request.path}"
+    )
 
 
 @router.post("/{code}/receive", response=DossierOut, summary="Accept at the one-stop counter")

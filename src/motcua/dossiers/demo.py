@@ -43,6 +43,7 @@ def _submit(local_code: str, citizen: User, summary: str) -> Dossier:
             ),
             channel=Channel.ONLINE,
             files=files,
+            sms_consent=True,  # the demo citizen ticked the SMS box, so var/sms.log shows the messages
         ),
         user=citizen,
     )

@@ -53,9 +53,30 @@ class SubmissionForm(ApplicantForm):
                 required=False,
                 help_text=_("Bắt buộc") if component.required else _("Không bắt buộc"),
             )
+        # Optional uses need explicit consent (Law 91/2025/QH15 art. 9; Decree 356/2025): never pre-ticked.
+        self.fields["sms_consent"] = forms.BooleanField(
+            label=_("Tôi đồng ý nhận tin nhắn SMS về tình trạng hồ sơ vào số điện thoại trên"),
+            required=False,
+            initial=False,
+            help_text=_(
+                "Không bắt buộc. Thông báo theo quy định vẫn được gửi qua thư điện tử và trên trang này."
+            ),
+        )
+        self.fields["survey_consent"] = forms.BooleanField(
+            label=_("Tôi đồng ý được mời tham gia khảo sát mức độ hài lòng"),
+            required=False,
+            initial=False,
+            help_text=_("Không bắt buộc."),
+        )
 
     def component_fields(self) -> list[Any]:
         return [self[name] for name in self.fields if name.startswith("component_")]
+
+    def consent_fields(self) -> list[Any]:
+        return [self[name] for name in CONSENT_FIELDS]
+
+
+CONSENT_FIELDS = ("sms_consent", "survey_consent")
 
 
 class CounterForm(SubmissionForm):

@@ -124,6 +124,10 @@ class Dossier(models.Model):
     # The second factor of the public status look-up, printed on the receipt (codes.lookup_secret_new).
     # Empty for dossiers created before it existed: those keep the last-4-digits factor.
     lookup_secret = models.CharField(_("mã tra cứu"), max_length=16, blank=True, default="")
+    # Optional uses of the applicant's data need explicit consent (Law 91/2025/QH15 art. 9, Decree 356/2025:
+    # never pre-ticked): when the applicant ticked each box; None = no consent.
+    sms_consent_at = models.DateTimeField(_("đồng ý nhận tin nhắn SMS lúc"), null=True, blank=True)
+    survey_consent_at = models.DateTimeField(_("đồng ý khảo sát mức độ hài lòng lúc"), null=True, blank=True)
     idempotency_key = models.CharField(max_length=128, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -189,6 +193,9 @@ class DossierFile(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
     # For a signed PDF the applicant attached: the verification report made on upload (signatures app).
     signature_report = models.JSONField(null=True, blank=True)
+    # Images of identity documents are sensitive personal data (Decree 356/2025 art. 4): their bytes are
+    # stored encrypted (dossiers/sensitive.py) and only a narrower set of staff may open them.
+    encrypted = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return self.original_name
@@ -269,15 +276,39 @@ class DossierEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
 
 
-class DossierAccessLog(models.Model):
-    """Every staff read of a dossier (personal data; Decree 356/2025 on personal data protection)."""
+class AccessKind(models.TextChoices):
+    VIEW = "view", _("Xem hồ sơ")
+    FILE = "file", _("Mở tệp đính kèm")
+    PDF = "pdf", _("Tải văn bản PDF")
+    EXPORT = "export", _("Xuất danh sách")
+    API = "api", _("Đọc qua API")
+    ACTION = "action", _("Thao tác xử lý")
+    ADMIN_SEARCH = "admin_search", _("Tìm kiếm trong trang quản trị")
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="access_log")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField()
+
+class DossierAccessLog(models.Model):
+    """Every read and export of a dossier's personal data (Law 91/2025/QH15, Decree 356/2025): who, when,
+    how and what. The log outlives the dossier and the reader's account (their code and name are copied
+    here) and has its own retention (``MOTCUA_ACCESS_LOG_RETENTION_DAYS``, ``motcua access_log_purge``)."""
+
+    dossier = models.ForeignKey(
+        Dossier, null=True, blank=True, on_delete=models.SET_NULL, related_name="access_log"
+    )
+    dossier_code = models.CharField(max_length=40, blank=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reader = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(db_index=True)
+    kind = models.CharField(max_length=16, choices=AccessKind.choices, default=AccessKind.VIEW)
+    # What was read: a file name, a document kind, an action, or a (masked) search query.
+    target = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.user_id} read {self.dossier_id} at {self.at}"
+        return f"{self.reader} {self.kind} {self.dossier_code} {self.target} at {self.at}"
 
 
 class StatusCodeMapping(models.Model):

@@ -40,7 +40,7 @@ def dossier_notify(*, dossier: Dossier, action: str, reason: str = "") -> None:
 
 def dossier_notifications_build(*, dossier: Dossier, action: str, reason: str = "") -> list[Notification]:
     """The SMS and e-mail for this event, not yet saved (none for events the applicant is not told of,
-    or without a phone number / address)."""
+    or without a phone number / address; no SMS without the applicant's consent)."""
     if action not in NOTIFIED_ACTIONS:
         return []
     from motcua.notifications.models import NotificationChannel
@@ -55,10 +55,13 @@ def dossier_notifications_build(*, dossier: Dossier, action: str, reason: str = 
     if reason:
         body += f"\nNội dung: {reason}\n"
     body += f"\nTra cứu: {link}\n"
+    # SMS is an optional use of the phone number: only with the applicant's explicit consent (Law
+    # 91/2025/QH15 art. 9, Decree 356/2025). The e-mail carries the legally required notices.
+    sms_allowed = dossier.sms_consent_at is not None
     messages = [
         notification_build(
             channel=NotificationChannel.SMS,
-            recipient=dossier.applicant_phone,
+            recipient=dossier.applicant_phone if sms_allowed else "",
             body=text,
             dossier_code=dossier.code or "",
             event=action,

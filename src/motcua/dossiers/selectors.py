@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection
@@ -27,7 +28,7 @@ from motcua.agencies.models import Agency
 from motcua.core import clock
 from motcua.core.errors import NotFoundError, PermissionDeniedError
 from motcua.dossiers.codes import lookup_secret_normalise
-from motcua.dossiers.models import Dossier, DossierEvent, RatingCriterion, Task
+from motcua.dossiers.models import Dossier, DossierEvent, DossierFile, RatingCriterion, Task
 
 _NOT_FOUND = gettext_noop("Không tìm thấy hồ sơ.")
 
@@ -49,7 +50,9 @@ def dossiers_for_officer(*, user: Any) -> QuerySet[Dossier]:
     ).distinct()
 
 
-def dossier_get_for_officer(*, user: Any, code: str, audit: bool = True) -> Dossier:
+def dossier_get_for_officer(
+    *, user: Any, code: str, audit: bool = True, kind: str = "view", target: str = ""
+) -> Dossier:
     dossier = (
         dossiers_for_officer(user=user)
         .filter(code=code)
@@ -59,9 +62,7 @@ def dossier_get_for_officer(*, user: Any, code: str, audit: bool = True) -> Doss
     if dossier is None:
         raise NotFoundError(_(_NOT_FOUND), {"code": code})
     if audit:
-        from motcua.dossiers.models import DossierAccessLog
-
-        DossierAccessLog.objects.create(dossier=dossier, user=user, at=clock.now())
+        dossier_access_record(user=user, dossier=dossier, kind=kind, target=target)
     return dossier
 
 
@@ -170,3 +171,109 @@ def task_of_dossier(*, dossier: Dossier, task_id: Any) -> Task:
     if task is None:
         raise NotFoundError(_("Không tìm thấy bước xử lý."), {"task": str(task_id)})
     return task
+
+
+# --- Access log (Law 91/2025/QH15, Decree 356/2025: every read and export of personal data) ----------
+
+
+def _reader(user: Any) -> str:
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    name = getattr(user, "full_name", "") or user.get_full_name()
+    return f"{user.get_username()} ({name})"[:300] if name else user.get_username()
+
+
+def dossier_access_record(*, user: Any, dossier: Dossier | None, kind: str, target: str = "") -> None:
+    """One row of the access log; the dossier's code and the reader are copied so the row outlives both."""
+    dossiers_access_record(
+        user=user, dossiers=[dossier] if dossier is not None else [None], kind=kind, target=target
+    )
+
+
+def dossiers_access_record(
+    *, user: Any, dossiers: Iterable[Dossier | None], kind: str, target: str = ""
+) -> None:
+    """One row per dossier read at once (a register page, an export, an API list)."""
+    from motcua.dossiers.models import DossierAccessLog
+
+    now = clock.now()
+    reader = _reader(user)
+    account = user if getattr(user, "is_authenticated", False) else None
+    DossierAccessLog.objects.bulk_create(
+        DossierAccessLog(
+            dossier=dossier,
+            dossier_code=(dossier.code or "") if dossier is not None else "",
+            user=account,
+            reader=reader,
+            at=now,
+            kind=kind,
+            target=target[:255],
+        )
+        for dossier in dossiers
+    )
+
+
+def dossier_get_for_reader(*, user: Any, code: str, kind: str, target: str = "") -> tuple[Dossier, bool]:
+    """The applicant's own dossier or one the staff member may read (then True), the read logged either
+    way; anything else is NotFoundError, exactly like a dossier that does not exist."""
+    dossier = dossiers_for_applicant(user=user).filter(code=code).first()
+    if dossier is not None:
+        dossier_access_record(user=user, dossier=dossier, kind=kind, target=target)
+        return dossier, False
+    return dossier_get_for_officer(user=user, code=code, kind=kind, target=target), True
+
+
+def mask_identifier(value: str) -> str:
+    """An ID number (or any query containing one) for a log: runs of 6+ digits keep their last 3."""
+    import re
+
+    return re.sub(r"\d{6,}", lambda m: "*" * (len(m.group()) - 3) + m.group()[-3:], value)
+
+
+# --- Uploaded files -------------------------------------------------------------------------------
+
+
+def officer_may_open_identity_documents(*, user: Any, dossier: Dossier) -> bool:
+    """Images of identity documents are sensitive data (Decree 356/2025 art. 4): of the staff who see the
+    dossier, only the one-stop clerk who receives it and the specialist handling its appraisal open them
+    (not the leader, the clerical officer or the IOC viewer)."""
+    from motcua.dossiers.models import TaskStatus
+
+    for agency in (dossier.receiving_agency, dossier.helped_at):
+        if agency is not None and "one_stop_clerk" in user_roles_at(user=user, agency=agency):
+            return True
+    for task in dossier.tasks.filter(role="specialist").select_related("agency"):
+        if task.assignee_id == user.pk:
+            return True
+        # A step nobody has taken yet: the specialists who may take it need to look first.
+        if (
+            task.status == TaskStatus.ACTIVE
+            and task.assignee_id is None
+            and "specialist" in user_roles_at(user=user, agency=task.agency)
+        ):
+            return True
+    return False
+
+
+def dossier_file_get(*, dossier: Dossier, file_id: int, as_officer: bool, user: Any) -> DossierFile:
+    """One uploaded file of a dossier the caller already holds through a permission-checked selector;
+    identity documents only for the staff ``officer_may_open_identity_documents`` names."""
+    from motcua.dossiers.sensitive import component_is_identity_document
+
+    stored = (
+        DossierFile.objects.filter(component__dossier=dossier, pk=file_id)
+        .select_related("component__catalogue_component")
+        .first()
+    )
+    if stored is None:
+        raise NotFoundError(_NOT_FOUND_FILE, {"file": file_id})
+    if (
+        as_officer
+        and component_is_identity_document(stored.component)
+        and not officer_may_open_identity_documents(user=user, dossier=dossier)
+    ):
+        raise NotFoundError(_NOT_FOUND_FILE, {"file": file_id})
+    return stored
+
+
+_NOT_FOUND_FILE = "Không tìm thấy tệp."

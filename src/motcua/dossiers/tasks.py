@@ -15,3 +15,10 @@ def notifications_retry_task() -> int:
     from motcua.notifications.services import notifications_retry_pending
 
     return notifications_retry_pending()
+
+
+@task(queue_name="default")
+def access_log_purge_task() -> int:
+    from motcua.dossiers.services.access_log import access_log_purge
+
+    return access_log_purge()

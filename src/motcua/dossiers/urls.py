@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from motcua.dossiers import views
+from motcua.dossiers import downloads, views
 
 app_name = "dossiers"
 urlpatterns = [
@@ -20,4 +20,6 @@ urlpatterns = [
     path("mot-cua/ho-so/<str:code>/giay-hen/", views.receipt, name="receipt"),
     path("mot-cua/ho-so/<str:code>/", views.desk_detail, name="desk_detail"),
     path("mot-cua/ho-so/<str:code>/<str:action>/", views.desk_action, name="desk_action"),
+    path("ho-so/<str:code>/tep/<int:file_id>/", downloads.my_file, name="my_file"),
+    path("mot-cua/ho-so/<str:code>/tep/<int:file_id>/", downloads.desk_file, name="desk_file"),
 ]

@@ -24,7 +24,7 @@ from motcua.catalog.selectors import procedure_version_get_current
 from motcua.core.errors import ApplicationError, NotFoundError, ValidationFailedError
 from motcua.core.throttle import ThrottledError, client_ip
 from motcua.dossiers import forms, inbox, processing, selectors, services
-from motcua.dossiers.models import Dossier, RatingLevel, TaskStatus
+from motcua.dossiers.models import AccessKind, Dossier, RatingLevel, TaskStatus
 from motcua.dossiers.paperwork import SigningCredentials, paperwork
 from motcua.dossiers.status import PLAIN_WORDS, dossier_status_lookup, dossier_status_public
 from motcua.dossiers.workflow import (
@@ -65,6 +65,8 @@ def _submission(form: Any, request: HttpRequest, *, channel: str, receiving: Age
             int(k.removeprefix("component_")): v for k, v in data.items() if k.startswith("component_") and v
         },
         receiving_agency=receiving,
+        sms_consent=bool(data.get("sms_consent")),
+        survey_consent=bool(data.get("survey_consent")),
     )
 
 
@@ -494,7 +496,9 @@ def desk_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
     if action not in DESK_ACTIONS:
         raise Http404
     try:
-        dossier = selectors.dossier_get_for_officer(user=request.user, code=code, audit=False)
+        dossier = selectors.dossier_get_for_officer(
+            user=request.user, code=code, kind=AccessKind.ACTION, target=action
+        )
     except NotFoundError as exc:
         raise Http404(exc.message) from exc
     form_class, service = DESK_ACTIONS[action]
@@ -540,7 +544,11 @@ def register(request: HttpRequest) -> HttpResponse:
         .select_related("procedure_version", "competent_agency")
         .order_by("received_at")[:1000]
     )
-    return render(request, "dossiers/register.html", {"rows": rows, "start": start, "end": end})
+    listed = list(rows)
+    selectors.dossiers_access_record(
+        user=request.user, dossiers=listed, kind=AccessKind.EXPORT, target=f"register {start}..{end}"
+    )
+    return render(request, "dossiers/register.html", {"rows": listed, "start": start, "end": end})
 
 
 @login_required

@@ -19,13 +19,7 @@ from motcua.signatures.selectors import register_dossiers, register_scope
 
 def receipt_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """Form 01 as PDF/A, for the staff who may read the dossier or its applicant."""
-    try:
-        dossier = selectors.dossier_get_for_officer(user=request.user, code=code)
-    except NotFoundError:
-        try:
-            dossier = selectors.dossier_get_for_applicant(user=request.user, code=code)
-        except NotFoundError as exc:
-            raise Http404(exc.message) from exc
+    dossier = _dossier_for_reader(request, code, target="receipt")
     if dossier.received_at is None:
         raise Http404
     pdf = document_render(template="receipt", data=receipt_data(dossier))
@@ -36,17 +30,7 @@ def receipt_pdf(request: HttpRequest, code: str) -> HttpResponse:
 
 def result_pdf(request: HttpRequest, code: str) -> HttpResponseBase:
     """The signed result, for its applicant and the staff who may read the dossier."""
-    from django.http import FileResponse
-
-    try:
-        dossier = selectors.dossier_get_for_applicant(user=request.user, code=code)
-    except NotFoundError:
-        try:
-            dossier = selectors.dossier_get_for_officer(user=request.user, code=code)
-        except NotFoundError as exc:
-            raise Http404(exc.message) from exc
-    from motcua.signatures.models import IssuedDocument
-
+    dossier = _dossier_for_reader(request, code, target="result")
     document = IssuedDocument.objects.filter(dossier=dossier, kind="result").first()
     if document is None:
         raise Http404
@@ -58,15 +42,16 @@ def result_pdf(request: HttpRequest, code: str) -> HttpResponseBase:
 # --- Statutory forms 02–07 (Circular 03/2025/TT-VPCP) ------------------------------------------------
 
 
-def _dossier_for_reader(request: HttpRequest, code: str) -> Dossier:
-    """The applicant's own dossier, or one the staff member may read; anything else is a 404."""
+def _dossier_for_reader(request: HttpRequest, code: str, *, target: str) -> Dossier:
+    """The applicant's own dossier, or one the staff member may read; anything else is a 404. The PDF
+    download is logged (personal data: Law 91/2025/QH15, Decree 356/2025)."""
     try:
-        return selectors.dossier_get_for_applicant(user=request.user, code=code)
-    except NotFoundError:
-        try:
-            return selectors.dossier_get_for_officer(user=request.user, code=code)
-        except NotFoundError as exc:
-            raise Http404(exc.message) from exc
+        dossier, _as_staff = selectors.dossier_get_for_reader(
+            user=request.user, code=code, kind="pdf", target=target
+        )
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    return dossier
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:
@@ -77,7 +62,7 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
 
 def form_pdf(request: HttpRequest, code: str, public_id: uuid.UUID) -> HttpResponseBase:
     """A form issued for the dossier (02–05), exactly as stored, for its applicant and its staff."""
-    dossier = _dossier_for_reader(request, code)
+    dossier = _dossier_for_reader(request, code, target=f"form {public_id}")
     document = (
         IssuedDocument.objects.filter(dossier=dossier, public_id=public_id).exclude(kind="result").first()
     )
@@ -90,7 +75,7 @@ def form_pdf(request: HttpRequest, code: str, public_id: uuid.UUID) -> HttpRespo
 
 def control_slip_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """Form 06, rendered now from the tasks and the timeline of the dossier."""
-    dossier = _dossier_for_reader(request, code)
+    dossier = _dossier_for_reader(request, code, target="control_slip")
     if dossier.received_at is None:
         raise Http404
     tasks = list(dossier.tasks.select_related("agency", "assignee").order_by("order", "pk"))
@@ -114,6 +99,9 @@ def register_pdf(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         return HttpResponseBadRequest(exc.message)
     dossiers = register_dossiers(user=request.user, agency=agency, start=start, end=end)
+    selectors.dossiers_access_record(
+        user=request.user, dossiers=dossiers, kind="export", target=f"register {agency.code} {start}..{end}"
+    )
     link = f"{settings.SITE_URL}{reverse('dossiers:register')}?from={start:%Y-%m-%d}&to={end:%Y-%m-%d}"
     data = register_data(agency=agency, dossiers=dossiers, start=start, end=end, now=clock.now(), link=link)
     return _pdf(

@@ -22,6 +22,7 @@ from motcua.dossiers.models import Dossier, DossierFile, PaymentStatus
 from motcua.dossiers.notify import dossier_notify
 from motcua.dossiers.paperwork import paperwork
 from motcua.dossiers.selectors import user_roles_at
+from motcua.dossiers.sensitive import component_is_identity_document, dossier_file_store
 from motcua.dossiers.services.submission import files_delete
 from motcua.dossiers.transitions import (
     active_task_for,
@@ -126,7 +127,8 @@ def dossier_supply(
                         signature_report=check.signature_report,
                         uploaded_by=user if getattr(user, "is_authenticated", False) else None,
                     )
-                    stored.file.save(upload.name or "tep", upload, save=False)
+                    sensitive = component_is_identity_document(components[cid])
+                    dossier_file_store(stored, upload, sensitive=sensitive)
                     written.append(stored)
                     stored.save()
             action = (

@@ -31,6 +31,7 @@ from motcua.dossiers.models import (
     PaymentStatus,
     ReturnMethod,
 )
+from motcua.dossiers.sensitive import component_is_identity_document, dossier_file_store
 from motcua.dossiers.services import submission_write
 from motcua.dossiers.transitions import dossier_transition
 from motcua.dossiers.uploads import upload_check
@@ -64,6 +65,9 @@ class SubmissionData:
     files: Mapping[int, Sequence[UploadedFile]] = field(default_factory=dict)
     # At the counter: the citizen's account when they have one (so the dossier shows in "my dossiers").
     applicant_user: Any = None
+    # Optional uses, each only with the applicant's explicit consent (boxes never pre-ticked).
+    sms_consent: bool = False
+    survey_consent: bool = False
 
 
 # Free text a citizen types: the database columns bound the applicant's fields; these bound the rest.
@@ -284,6 +288,8 @@ def _dossier_build(
         created_by=creator,
         submitted_at=None if as_draft else clock.now(),
         lookup_secret=lookup_secret_new(),
+        sms_consent_at=clock.now() if data.sms_consent else None,
+        survey_consent_at=clock.now() if data.survey_consent else None,
     )
 
 
@@ -336,6 +342,6 @@ def _components_build(
                 signature_report=check.signature_report,
                 uploaded_by=creator,
             )
-            stored.file.save(upload.name or "tep", upload, save=False)
+            dossier_file_store(stored, upload, sensitive=component_is_identity_document(component))
             files.append(stored)
     return built

@@ -13,7 +13,7 @@ from motcua.notifications.models import Notification, NotificationStatus
 pytestmark = pytest.mark.django_db
 
 
-def _received(version, citizen, clerk) -> Dossier:  # type: ignore[no-untyped-def]
+def _received(version, citizen, clerk, *, sms_consent: bool = False) -> Dossier:  # type: ignore[no-untyped-def]
     components = list(version.components.order_by("order"))
     dossier = services.dossier_submit(
         data=services.SubmissionData(
@@ -22,6 +22,7 @@ def _received(version, citizen, clerk) -> Dossier:  # type: ignore[no-untyped-de
                 name="Nguyễn Văn An", id_number="001090012345", phone="0912345678", email="an@example.org"
             ),
             files={components[0].pk: [pdf()], components[1].pk: [pdf("b.pdf")]},
+            sms_consent=sms_consent,
         ),
         user=citizen,
     )
@@ -61,7 +62,7 @@ def test_citizens_are_notified_by_sms_and_email_after_commit(
 ) -> None:
     settings.VAR_DIR = tmp_path
     with django_capture_on_commit_callbacks(execute=True):
-        dossier = _received(bulletin_version, citizen_an, clerk_binh)
+        dossier = _received(bulletin_version, citizen_an, clerk_binh, sms_consent=True)
     sent = Notification.objects.filter(dossier_code=dossier.code, status=NotificationStatus.SENT)
     assert set(sent.values_list("event", flat=True)) >= {"submit", "receive"}
     # SMS go without diacritics (one GSM-7 segment instead of three UCS-2 ones).

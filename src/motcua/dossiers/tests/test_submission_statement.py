@@ -68,6 +68,9 @@ def _submission(version: Any) -> services.SubmissionData:
         summary="Xin cấp phép bản tin 'Xuân' — số 1",
         form_data={"so_ban": 500, "ghi_chu": "có dấu ' và \" và %s"},
         files={components[0].pk: [pdf("don.pdf"), pdf("don-2.pdf")], components[1].pk: [pdf("mau.pdf")]},
+        # With consent the applicant gets SMS too (and the consent times are columns both paths write).
+        sms_consent=True,
+        survey_consent=True,
     )
 
 
