@@ -68,7 +68,7 @@ bench: $(STAMP)
 	scripts/with-postgres $(PY) -m bench
 
 messages: $(STAMP)
-	cd src/motcua && ../../$(MOTCUA) compilemessages -l en
+	cd src/motcua && rm -f locale/en/LC_MESSAGES/django.mo && ../../$(MOTCUA) compilemessages -l en
 
 clean:
 	rm -rf $(VENV) var
