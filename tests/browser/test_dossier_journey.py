@@ -129,7 +129,8 @@ def test_online_dossier_from_submission_to_rating(live_server, province_data, br
     dung = Person(browser, base, "dung", tmp_path)
     _task_ready(dung, code, "Phê duyệt")
     dung.shot("08-leader-approval")
-    dung.act("Phê duyệt")
+    # Approving a result the leader signs is a signing authorisation: the password again (issue 9.2).
+    dung.act("Phê duyệt", fill={"Mật khẩu": "motcua-demo-2026"})
     assert "Đã phê duyệt" in dung.page.content()
 
     em = Person(browser, base, "em", tmp_path)
@@ -177,7 +178,7 @@ def test_paper_dossier_at_the_counter_and_a_refused_one(
     page = binh.go(f"/mot-cua/tiep-nhan/{PROCEDURE}/")
     page.get_by_label("Họ và tên / tên tổ chức").fill("Trần Thị Mai")
     page.get_by_label("Số định danh cá nhân / mã số doanh nghiệp").fill("001190011111")
-    page.get_by_label("Số điện thoại").fill("0987654321")
+    page.locator("#id_applicant_phone").fill("0987654321")
     for box in page.locator("input[name=received_components]").all():
         box.check()
     page.locator("input[type=file]").first.set_input_files(binh.pdf("scan.pdf"))

@@ -158,3 +158,6 @@ class StaffRoleAdmin(ScopedPermissionsMixin, admin.ModelAdmin[StaffRole]):
         if not change:
             obj.assigned_by = request.user  # type: ignore[assignment]
         super().save_model(request, obj, form, change)
+
+
+from motcua.accounts import admin_tokens  # noqa: E402,F401  (registers the API token admin)

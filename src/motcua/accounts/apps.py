@@ -15,3 +15,9 @@ class AccountsConfig(AppConfig):
         from motcua.core.access import agency_scope_provider_set
 
         agency_scope_provider_set(admin_agency_ids)
+        # core.auth (API tokens) asks the people rules through core.access, for the same reason.
+        from motcua.accounts.selectors import users_for_admin
+        from motcua.accounts.twofactor import two_factor_required
+        from motcua.core.access import people_rules_set
+
+        people_rules_set(two_factor_required=two_factor_required, users_for_admin=users_for_admin)

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from motcua.accounts.models import Role, StaffRole, User
 from motcua.agencies.models import Agency, AgencyLevel
@@ -29,7 +30,7 @@ from motcua.core import clock
 from motcua.core.access import deny, get_visible_or_not_found, is_signed_in
 from motcua.core.errors import NotFoundError
 
-_AGENCY_NOT_FOUND = "Không tìm thấy cơ quan / Agency not found."
+_AGENCY_NOT_FOUND = "Không tìm thấy cơ quan."  # msgid; translated where raised
 _MANAGING_ROLES = frozenset({Role.ADMINISTRATOR, Role.LEADER})
 
 
@@ -111,7 +112,7 @@ def require_role(user: Any, role: str, agency: Agency) -> None:
     """Raise PermissionDeniedError unless ``user`` holds ``role`` over ``agency`` today."""
     if not user_has_role(user, role, agency):
         deny(
-            "Bạn không có vai trò cần thiết tại cơ quan này / You do not hold the required role here.",
+            _("Bạn không có vai trò cần thiết tại cơ quan này."),
             {"role": str(role), "agency": agency.code},
         )
 
@@ -121,20 +122,19 @@ def agency_get_for_officer(*, officer: Any, agency_id: int | str) -> Agency:
     try:
         pk = int(agency_id)
     except (TypeError, ValueError):
-        raise NotFoundError(_AGENCY_NOT_FOUND, {"agency": str(agency_id)}) from None
+        raise NotFoundError(_(_AGENCY_NOT_FOUND), {"agency": str(agency_id)}) from None
     return get_visible_or_not_found(
-        agencies_for_user(officer), message=_AGENCY_NOT_FOUND, extra={"agency": pk}, pk=pk
+        agencies_for_user(officer), message=_(_AGENCY_NOT_FOUND), extra={"agency": pk}, pk=pk
     )
 
 
 def staff_member_list_for_officer(*, officer: Any, agency: Agency) -> QuerySet[User]:
     """Staff holding an active role at ``agency`` — for administrators and leaders over it."""
     if agency.pk not in agency_ids_for_user(officer):
-        raise NotFoundError(_AGENCY_NOT_FOUND, {"agency": agency.pk})
+        raise NotFoundError(_(_AGENCY_NOT_FOUND), {"agency": agency.pk})
     if agency.pk not in agency_ids_for_user(officer, _MANAGING_ROLES):
         deny(
-            "Chỉ quản trị hoặc lãnh đạo được xem danh sách cán bộ / Only administrators "
-            "and leaders may list staff.",
+            _("Chỉ quản trị hoặc lãnh đạo được xem danh sách cán bộ."),
             {"agency": agency.code},
         )
     user_ids = StaffRole.objects.active_on(clock.local_today()).filter(agency=agency).values("user_id")

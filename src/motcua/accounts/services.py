@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from motcua.accounts.models import AccountKind, Role, StaffRole, User
 from motcua.accounts.selectors import admin_agency_ids
@@ -37,14 +38,14 @@ def user_create_citizen(
     portal (domain-vn §2.5, §4.4); local accounts serve the demo province.
     """
     if kind not in (AccountKind.CITIZEN, AccountKind.BUSINESS):
-        raise ApplicationError("Loại tài khoản không hợp lệ / Invalid account kind.", {"field": "kind"})
+        raise ApplicationError(_("Loại tài khoản không hợp lệ."), {"field": "kind"})
     national_id = national_id.strip()
     problem = national_id_problem(national_id)
     if problem:
         raise ApplicationError(problem, {"field": "national_id"})
     if kind == AccountKind.BUSINESS and not (business_code.strip() and organisation_name.strip()):
         raise ApplicationError(
-            "Doanh nghiệp cần mã số doanh nghiệp và tên tổ chức / A business needs its code and name.",
+            _("Doanh nghiệp cần mã số doanh nghiệp và tên tổ chức."),
             {"field": "business_code"},
         )
     user = User(
@@ -64,12 +65,10 @@ def user_create_citizen(
     user.set_password(password)
     with transaction.atomic():
         if User.objects.filter(username=user.username).exists():
-            raise ApplicationError(
-                "Tên đăng nhập đã được dùng / This username is taken.", {"field": "username"}
-            )
+            raise ApplicationError(_("Tên đăng nhập đã được dùng."), {"field": "username"})
         if User.objects.filter(national_id=national_id).exists():
             raise ApplicationError(
-                "Số định danh này đã có tài khoản / This ID already has an account.",
+                _("Số định danh này đã có tài khoản."),
                 {"field": "national_id", "reason": "national_id_taken"},
             )
         user.save()
@@ -95,8 +94,7 @@ def _require_administrator_over(actor: Any, agency: Agency) -> None:
         return
     if agency.pk not in admin_agency_ids(actor):
         deny(
-            "Chỉ quản trị hệ thống của cơ quan này được phân quyền / Only an administrator of this "
-            "agency may assign roles.",
+            _("Chỉ quản trị hệ thống của cơ quan này được phân quyền."),
             {"agency": agency.code},
         )
 
@@ -115,20 +113,20 @@ def staff_role_assign(
     for an overlapping period; the agency must exist on ``valid_from``."""
     _require_administrator_over(assigned_by, agency)
     if role not in Role.values:
-        raise ApplicationError("Vai trò không hợp lệ / Unknown role.", {"field": "role", "role": role})
+        raise ApplicationError(_("Vai trò không hợp lệ."), {"field": "role", "role": role})
     if user.kind != AccountKind.STAFF:
         raise ApplicationError(
-            "Chỉ tài khoản cán bộ mới được phân vai trò / Only staff accounts can hold roles.",
+            _("Chỉ tài khoản cán bộ mới được phân vai trò."),
             {"user": user.username},
         )
     if valid_to is not None and valid_to < valid_from:
         raise ApplicationError(
-            "Ngày kết thúc phải sau ngày bắt đầu / The end date must follow the start.",
+            _("Ngày kết thúc phải sau ngày bắt đầu."),
             {"field": "valid_to"},
         )
     if not agency.is_valid_on(valid_from):
         raise ApplicationError(
-            "Cơ quan không còn hiệu lực vào ngày này / The agency does not exist on that day.",
+            _("Cơ quan không còn hiệu lực vào ngày này."),
             {"agency": agency.code, "valid_from": valid_from.isoformat()},
         )
     with transaction.atomic():
@@ -139,8 +137,7 @@ def staff_role_assign(
             new_ends = valid_to or dt.date.max
             if held.valid_from <= new_ends and valid_from <= ends:
                 raise ApplicationError(
-                    "Cán bộ đã giữ vai trò này tại cơ quan trong khoảng thời gian đó / The person "
-                    "already holds this role here for that period.",
+                    _("Cán bộ đã giữ vai trò này tại cơ quan trong khoảng thời gian đó."),
                     {"user": user.username, "agency": agency.code, "role": role},
                 )
         return StaffRole.objects.create(
@@ -160,12 +157,12 @@ def staff_role_end(*, staff_role: StaffRole, last_day: dt.date, ended_by: Any) -
         locked = StaffRole.objects.select_for_update().get(pk=staff_role.pk)
         if last_day < locked.valid_from:
             raise ApplicationError(
-                "Ngày kết thúc phải sau ngày bắt đầu / The end date must follow the start.",
+                _("Ngày kết thúc phải sau ngày bắt đầu."),
                 {"field": "last_day", "valid_from": locked.valid_from.isoformat()},
             )
         if locked.valid_to is not None and locked.valid_to < last_day:
             raise ApplicationError(
-                "Vai trò đã kết thúc trước ngày này / The role had already ended.",
+                _("Vai trò đã kết thúc trước ngày này."),
                 {"valid_to": locked.valid_to.isoformat()},
             )
         locked.valid_to = last_day

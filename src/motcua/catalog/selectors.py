@@ -7,6 +7,7 @@ import time
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.search import ranked, search_words
@@ -53,7 +54,7 @@ def procedure_version_get_current(*, local_code: str, on: dt.date | None = None)
     )
     if version is None:
         raise NotFoundError(
-            "Không tìm thấy thủ tục đang có hiệu lực / No procedure in force with this code.",
+            _("Không tìm thấy thủ tục đang có hiệu lực."),
             {"local_code": local_code},
         )
     return version
@@ -85,7 +86,7 @@ def procedure_version_for_submission(*, local_code: str, on: dt.date | None = No
     )
     if version is None:
         raise NotFoundError(
-            "Không tìm thấy thủ tục đang có hiệu lực / No procedure in force with this code.",
+            _("Không tìm thấy thủ tục đang có hiệu lực."),
             {"local_code": local_code},
         )
     if len(_submission_cache) > 5000:

@@ -62,3 +62,33 @@ def agency_scope_for_admin(user: Any) -> set[int] | None:
     if _agency_scope_provider is None:
         return set()
     return _agency_scope_provider(user)
+
+
+# The people rules that ``core.auth`` (API tokens) needs from ``accounts`` without importing it: whether
+# a person must use two-factor authentication, and which users an administrator manages. ``accounts``
+# registers them when it is ready; unset, the safe answers apply (2FA required, nobody managed).
+TwoFactorRule = Callable[[Any], bool]
+AdministeredUsers = Callable[[Any], Any]
+_two_factor_required: TwoFactorRule | None = None
+_users_for_admin: AdministeredUsers | None = None
+
+
+def people_rules_set(
+    *, two_factor_required: TwoFactorRule | None, users_for_admin: AdministeredUsers | None
+) -> None:
+    global _two_factor_required, _users_for_admin  # process-wide hooks, set once at start-up
+    _two_factor_required = two_factor_required
+    _users_for_admin = users_for_admin
+
+
+def two_factor_required_for(user: Any) -> bool:
+    return True if _two_factor_required is None else _two_factor_required(user)
+
+
+def users_administered_by(user: Any) -> Any:
+    """A queryset of the users ``user`` manages (as in the user admin)."""
+    if _users_for_admin is None:
+        from django.contrib.auth import get_user_model
+
+        return get_user_model().objects.none()
+    return _users_for_admin(user)

@@ -70,9 +70,9 @@ def _second_factor_ok(token: ApiToken) -> bool:
     user = token.user
     if not _is_staff_account(user) or _has_confirmed_totp(user):
         return True
-    from motcua.accounts.twofactor import two_factor_required
+    from motcua.core.access import two_factor_required_for
 
-    return token.name == DEMO_TOKEN_NAME and not settings.PRODUCTION and not two_factor_required(user)
+    return token.name == DEMO_TOKEN_NAME and not settings.PRODUCTION and not two_factor_required_for(user)
 
 
 def api_token_issue(
@@ -117,9 +117,9 @@ def api_token_administrable(*, token: ApiToken, by: Any) -> bool:
     """The owner, a superuser, or an administrator whose agencies cover the owner (as in the user admin)."""
     if token.user_id == by.pk:
         return True
-    from motcua.accounts.selectors import users_for_admin
+    from motcua.core.access import users_administered_by
 
-    return users_for_admin(by).filter(pk=token.user_id).exists()
+    return users_administered_by(by).filter(pk=token.user_id).exists()
 
 
 def api_token_revoke(*, token: ApiToken, by: Any) -> ApiToken:

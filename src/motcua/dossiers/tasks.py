@@ -22,3 +22,12 @@ def access_log_purge_task() -> int:
     from motcua.dossiers.services.access_log import access_log_purge
 
     return access_log_purge()
+
+
+@task(queue_name="default")
+def uploads_sweep_task() -> int:
+    """Delete upload files older than a day that no dossier row references (a crash between writing the
+    file and committing its row leaves one; review reliability F8)."""
+    from motcua.dossiers.uploads import upload_orphans_sweep
+
+    return len(upload_orphans_sweep())

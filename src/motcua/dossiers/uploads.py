@@ -108,7 +108,7 @@ def _content_parse(upload: UploadedFile, content_type: str, *, field: str) -> No
     upload.seek(0)
     if _MARKUP.search(data):
         raise _refused(
-            "Tệp chứa mã HTML hoặc mã lệnh / The file contains HTML or script code.",
+            _("Tệp chứa mã HTML hoặc mã lệnh."),
             field=field,
             upload=upload,
         )
@@ -121,17 +121,14 @@ def _content_parse(upload: UploadedFile, content_type: str, *, field: str) -> No
 def _pdf_parse(data: bytes, *, field: str, upload: UploadedFile) -> None:
     import pikepdf
 
-    encrypted_message = (
-        "Không nhận tệp PDF có mật khẩu hoặc được mã hóa / Encrypted or password-protected PDFs are not "
-        "accepted."
-    )
+    encrypted_message = _("Không nhận tệp PDF có mật khẩu hoặc được mã hóa.")
     try:
         pdf = pikepdf.open(io.BytesIO(data))
     except pikepdf.PasswordError as exc:
         raise _refused(encrypted_message, field=field, upload=upload) from exc
     except Exception as exc:  # qpdf raises PdfError and, for some damage, others
         raise _refused(
-            "Tệp PDF bị hỏng hoặc không đọc được / The PDF is damaged or cannot be read.",
+            _("Tệp PDF bị hỏng hoặc không đọc được."),
             field=field,
             upload=upload,
         ) from exc
@@ -141,7 +138,7 @@ def _pdf_parse(data: bytes, *, field: str, upload: UploadedFile) -> None:
     with pdf:
         if _pdf_has_javascript(pdf):
             raise _refused(
-                "Không nhận tệp PDF chứa mã JavaScript / PDFs that contain JavaScript are not accepted.",
+                _("Không nhận tệp PDF chứa mã JavaScript."),
                 field=field,
                 upload=upload,
             )
@@ -188,13 +185,13 @@ def _image_parse(data: bytes, content_type: str, *, field: str, upload: Uploaded
             image.verify()
     except Exception as exc:  # Pillow raises many types (and DecompressionBombError) for bad images
         raise _refused(
-            "Tệp ảnh bị hỏng hoặc không đọc được / The image is damaged or cannot be read.",
+            _("Tệp ảnh bị hỏng hoặc không đọc được."),
             field=field,
             upload=upload,
         ) from exc
     if image_format != expected:
         raise _refused(
-            "Phần mở rộng của tệp không khớp với nội dung / The file extension does not match its content.",
+            _("Phần mở rộng của tệp không khớp với nội dung."),
             field=field,
             upload=upload,
         )

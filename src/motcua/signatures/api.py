@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Router
 from ninja.files import UploadedFile
 
@@ -24,5 +25,5 @@ def verification_create(request: HttpRequest, file: File[UploadedFile]) -> Any:
     except ThrottledError as error:
         return throttled_response(error)
     if file.size is None or file.size > MAX_BYTES:
-        raise ApplicationError("Tệp vượt quá 20 MB / The file is larger than 20 MB.", {"field": "file"})
+        raise ApplicationError(_("Tệp vượt quá 20 MB."), {"field": "file"})
     return document_verify(content=file.read())

@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Prefetch, Q
+from django.utils.translation import gettext as _
 
 from motcua.accounts.selectors import staff_roles_active
 from motcua.agencies.models import Agency
@@ -25,14 +26,14 @@ from motcua.dossiers.workflow import Action
 
 MAX_REGISTER_DAYS = 366
 MAX_REGISTER_ROWS = 2000
-_NOT_FOUND = "Không tìm thấy cơ quan / Agency not found."
+_NOT_FOUND = "Không tìm thấy cơ quan."  # msgid; translated where raised
 
 
 def register_scope(*, user: Any, agency_code: str, start: str, end: str) -> tuple[Agency, dt.date, dt.date]:
     """The agency and the date range of a register extract, checked; dates default to this month so far."""
     agency_ids = officer_agency_ids(user=user)
     if not agency_ids:
-        raise NotFoundError(_NOT_FOUND)
+        raise NotFoundError(_(_NOT_FOUND))
     agency: Agency | None
     if agency_code:
         agency = Agency.objects.filter(pk__in=agency_ids, code=agency_code).first()
@@ -40,17 +41,16 @@ def register_scope(*, user: Any, agency_code: str, start: str, end: str) -> tupl
         role = staff_roles_active(user).order_by("agency__code").first()
         agency = role.agency if role is not None else None
     if agency is None:
-        raise NotFoundError(_NOT_FOUND, {"agency": agency_code})
+        raise NotFoundError(_(_NOT_FOUND), {"agency": agency_code})
     today = clock.local_today()
     try:
         first = dt.date.fromisoformat(start) if start else today.replace(day=1)
         last = dt.date.fromisoformat(end) if end else today
     except ValueError as exc:
-        raise ApplicationError("Ngày không hợp lệ (YYYY-MM-DD) / Invalid date.", {"field": "from"}) from exc
+        raise ApplicationError(_("Ngày không hợp lệ (YYYY-MM-DD)."), {"field": "from"}) from exc
     if last < first or (last - first).days >= MAX_REGISTER_DAYS:
         raise ApplicationError(
-            f"Khoảng thời gian phải từ 1 đến {MAX_REGISTER_DAYS} ngày / The range must span 1 to "
-            f"{MAX_REGISTER_DAYS} days.",
+            _("ngày"),
             {"field": "to"},
         )
     return agency, first, last

@@ -5,15 +5,12 @@ the document's content. The software provider is the demo; PKCS#11 and remote (C
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import io
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -24,7 +21,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.signers import PdfTimeStamper
-from pyhanko.sign.timestamps import DummyTimeStamper, HTTPTimeStamper, TimeStamper
+from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 from pyhanko.sign.validation.dss import async_add_validation_info
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
@@ -32,51 +29,15 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from motcua.core import clock
 from motcua.signatures.appearance import Placement
-
-_KEY_MEMO_LOCK = threading.RLock()
-_load_der_private_key = serialization.load_der_private_key
-
-
-@functools.lru_cache(maxsize=32)
-def _der_private_key_parsed(data: bytes, password: bytes | None) -> Any:
-    return _load_der_private_key(data, password)
-
-
-@contextlib.contextmanager
-def _parsed_keys_memoised() -> Iterator[None]:
-    """pyHanko parses the DER private key on every raw signature and every demo time-stamp, and cryptography
-    re-validates an RSA key on each parse (~40–120 ms here; stack.md §3). Parsing is a pure function of the
-    bytes, so while one of *our* demo keys signs, pyHanko's call is served from a small memo: it turns ~7
-    signatures/s into ~25. Scoped to the call (never the whole process) and serialised by a lock, so no
-    other code ever sees the substitute."""
-
-    def load_der_private_key(data: bytes, password: bytes | None = None, **kwargs: Any) -> Any:
-        if kwargs:
-            return _load_der_private_key(data, password, **kwargs)
-        return _der_private_key_parsed(bytes(data), password)
-
-    with _KEY_MEMO_LOCK:
-        serialization.load_der_private_key = load_der_private_key  # type: ignore[assignment]
-        try:
-            yield
-        finally:
-            serialization.load_der_private_key = _load_der_private_key
+from motcua.simulators.demo_keys import DemoTimeStamper, parsed_keys_memoised
 
 
 class _ParsedKeySigner(signers.SimpleSigner):
     """A key file's signer whose key is parsed once (see ``_parsed_keys_memoised``)."""
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
-        with _parsed_keys_memoised():
+        with parsed_keys_memoised():
             return super().sign_raw(data, digest_algorithm)
-
-
-class DemoTimeStamper(DummyTimeStamper):
-    """The in-process demo TSA (tests, benchmarks, ``motcua tsa serve``) with its key parsed once."""
-
-    def request_tsa_response(self, req: Any) -> Any:
-        with _parsed_keys_memoised():
-            return super().request_tsa_response(req)
 
 
 # Document time-stamp fields (PAdES B-LTA): one at signing, then one per archive run (archive.py).

@@ -22,6 +22,7 @@ from typing import Any
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
+from django.utils.translation import gettext as _
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -81,20 +82,16 @@ def _load_crls(items: Sequence[Path | asn1_crl.CertificateList]) -> list[asn1_cr
 
 def _reader(pdf: bytes) -> PdfFileReader:
     if len(pdf) > MAX_BYTES:
-        raise ApplicationError("Tệp vượt quá 20 MB / The file is larger than 20 MB.", {"field": "file"})
+        raise ApplicationError(_("Tệp vượt quá 20 MB."), {"field": "file"})
     if not pdf.startswith(b"%PDF-"):
-        raise ApplicationError("Tệp không phải PDF / The file is not a PDF.", {"field": "file"})
+        raise ApplicationError(_("Tệp không phải PDF."), {"field": "file"})
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         if reader.encrypted:
-            raise ApplicationError(
-                "Tệp PDF bị mã hóa, không kiểm tra được / The PDF is encrypted.", {"field": "file"}
-            )
+            raise ApplicationError(_("Tệp PDF bị mã hóa, không kiểm tra được."), {"field": "file"})
         list(reader.embedded_signatures)
     except (PdfReadError, ValueError, KeyError) as exc:
-        raise ApplicationError(
-            "Tệp PDF bị hỏng / The PDF is corrupt.", {"field": "file", "detail": str(exc)}
-        ) from exc
+        raise ApplicationError(_("Tệp PDF bị hỏng."), {"field": "file", "detail": str(exc)}) from exc
     return reader
 
 
@@ -132,7 +129,7 @@ def pdf_verify(
         # A damaged file can parse far enough to list its signatures and still break on the bytes they
         # cover: that is a corrupt (or tampered) file, not a server error.
         raise ApplicationError(
-            "Tệp PDF bị hỏng hoặc đã bị sửa đổi / The PDF is corrupt or was altered.",
+            _("Tệp PDF bị hỏng hoặc đã bị sửa đổi."),
             {"field": "file", "detail": str(exc)},
         ) from exc
     signatures = [r for r in report if r["kind"] == "signature"]

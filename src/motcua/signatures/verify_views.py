@@ -114,7 +114,7 @@ class VerifyForm(forms.Form):
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_BYTES:
-            raise forms.ValidationError(_("Tệp vượt quá 20 MB / The file is larger than 20 MB."))
+            raise forms.ValidationError(_("Tệp vượt quá 20 MB."))
         return upload
 
 
@@ -146,7 +146,7 @@ def verify_document(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         IssuedDocument.objects.select_related("dossier__competent_agency").filter(public_id=public_id).first()
     )
     if document is None:
-        raise Http404("Không tìm thấy văn bản / Document not found.")
+        raise Http404(_("Không tìm thấy văn bản."))
     with document.file.open("rb") as handle:
         original = report_display(document_verify(content=handle.read()))
     form = VerifyForm(request.POST or None, request.FILES or None)
@@ -185,7 +185,7 @@ def crl_download(request: HttpRequest, name: str) -> HttpResponse:
     directory = Path(settings.MOTCUA_PKI_DIR)
     path = directory / f"{name}.crl.der"
     if name not in DEMO_CAS or not path.exists():
-        raise Http404("Không có danh sách thu hồi này / No such CRL.")
+        raise Http404(_("Không có danh sách thu hồi này."))
     demo_crls_refresh_if_stale(directory, margin=dt.timedelta(days=1))
     data = path.read_bytes()
     crl = x509.load_der_x509_crl(data)

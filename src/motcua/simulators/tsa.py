@@ -58,7 +58,7 @@ class TimeStampAuthority:
         self.granted = 0  # tokens issued (tests and the health check read it)
         self._lock = threading.Lock()
         # The demo TSA of signing.py: its key parsed once, not on every token (~40–120 ms each).
-        from motcua.signatures.signing import DemoTimeStamper
+        from motcua.simulators.demo_keys import DemoTimeStamper
 
         self._stamper: DummyTimeStamper = DemoTimeStamper(
             tsa_cert=tsa_cert,

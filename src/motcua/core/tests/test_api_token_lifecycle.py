@@ -150,9 +150,9 @@ def test_a_staff_token_stops_when_its_owner_loses_two_factor(clerk_binh) -> None
 
 
 def test_the_demo_clerk_token_needs_two_factor_only_when_required(clerk_binh, citizen_an, settings) -> None:
-    from motcua.core.auth import demo_api_token
+    from motcua.accounts.demo import demo_api_tokens
 
-    keys = dict(demo_api_token())
+    keys = dict(demo_api_tokens())
     assert _get(keys["binh"]).status_code == 200  # demo, 2FA not required
     assert _get(keys["an"]).status_code == 200
     settings.MOTCUA_REQUIRE_STAFF_2FA = True

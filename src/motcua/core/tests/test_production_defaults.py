@@ -40,7 +40,12 @@ def _values(**env: str) -> dict[str, object]:
     return values
 
 
-PRODUCTION = {"MOTCUA_PRODUCTION": "1", "MOTCUA_SECRET_KEY": "a-real-secret-of-enough-length-0123456789"}
+PRODUCTION = {
+    "MOTCUA_PRODUCTION": "1",
+    "MOTCUA_SECRET_KEY": "a-real-secret-of-enough-length-0123456789",
+    # A Fernet key (32 url-safe base64 bytes) for identity-document uploads: required in production.
+    "MOTCUA_SENSITIVE_FILES_KEY": "bW90Y3VhLXRlc3Qta2V5LW5vdC1mb3ItcmVhbC11c2U=",
+}
 
 
 def test_production_turns_on_secure_cookies_https_hsts_and_a_strict_csp() -> None:
@@ -71,6 +76,7 @@ def test_the_env_example_file_starts_a_secure_production_instance() -> None:
             env[name] = value
     assert env["MOTCUA_PRODUCTION"] == "1"
     env["MOTCUA_SECRET_KEY"] = PRODUCTION["MOTCUA_SECRET_KEY"]
+    env["MOTCUA_SENSITIVE_FILES_KEY"] = PRODUCTION["MOTCUA_SENSITIVE_FILES_KEY"]
     values = _values(**env)
     assert (values["session_secure"], values["ssl_redirect"]) == (True, True)
     assert values["hsts"] == 365 * 24 * 3600

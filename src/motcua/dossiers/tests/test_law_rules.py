@@ -364,10 +364,10 @@ def test_the_tracking_page_accepts_the_secret_and_refuses_a_wrong_one(
     citizen_an, bulletin_version, frozen
 ) -> None:
     dossier = _submit(bulletin_version, citizen_an)
-    page = Client().get("/tra-cuu/", {"code": dossier.code, "factor": dossier.lookup_secret_shown})
+    page = Client().post("/tra-cuu/", {"code": dossier.code, "factor": dossier.lookup_secret_shown})
     assert dossier.code in page.content.decode()
     assert "Không tìm thấy hồ sơ" not in page.content.decode()
-    wrong = Client().get("/tra-cuu/", {"code": dossier.code, "factor": "2222-2222"})
+    wrong = Client().post("/tra-cuu/", {"code": dossier.code, "factor": "2222-2222"})
     assert "Không tìm thấy hồ sơ" in wrong.content.decode()
 
 

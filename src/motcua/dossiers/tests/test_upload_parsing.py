@@ -50,15 +50,15 @@ def test_ordinary_pdfs_and_images_are_accepted() -> None:
 
 
 def test_a_pdf_that_does_not_parse_is_refused() -> None:
-    assert "cannot be read" in _refusal("x.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
-    assert "cannot be read" in _refusal("x.pdf", b"%PDF-1.7\n" + b"\x00" * 200)
+    assert "không đọc được" in _refusal("x.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    assert "không đọc được" in _refusal("x.pdf", b"%PDF-1.7\n" + b"\x00" * 200)
 
 
 def test_an_encrypted_pdf_is_refused_even_with_an_empty_password() -> None:
     encrypted = _pdf(encryption=pikepdf.Encryption(owner="chu", user="", R=6))
-    assert "Encrypted" in _refusal("ma-hoa.pdf", encrypted)
+    assert "mã hóa" in _refusal("ma-hoa.pdf", encrypted)
     locked = _pdf(encryption=pikepdf.Encryption(owner="chu", user="mat-khau", R=6))
-    assert "Encrypted" in _refusal("khoa.pdf", locked)
+    assert "mã hóa" in _refusal("khoa.pdf", locked)
 
 
 def _open_action(pdf: pikepdf.Pdf) -> None:
@@ -99,5 +99,5 @@ def test_polyglots_are_refused() -> None:
 
 
 def test_an_image_that_does_not_parse_is_refused() -> None:
-    assert "image" in _refusal("hong.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
-    assert "image" in _refusal("hong.png", _image("PNG")[:40])
+    assert "Tệp ảnh" in _refusal("hong.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    assert "Tệp ảnh" in _refusal("hong.png", _image("PNG")[:40])

@@ -148,5 +148,5 @@ def test_one_scheduler_tick_reaps_and_enqueues_every_job(monkeypatch: pytest.Mon
     )
     call_command("scheduler", "--once")
     assert reaped == [LEASE]
-    assert "motcua.core.tasks.uploads_sweep_task" in enqueued
+    assert "motcua.dossiers.tasks.uploads_sweep_task" in enqueued
     assert len(enqueued) == len(scheduler_module.PERIODIC)

@@ -40,11 +40,35 @@ def _active(dossier: Dossier) -> Any:
 
 
 def _bearer(user: Any) -> dict[str, str]:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    # A staff token works only while its owner has two-factor authentication (docs/security.md).
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(user=user, name="app", confirmed=True)
     _, key = api_token_create(user=user, name="test")
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 
 
 def _complete(dossier: Dossier, user: Any, body: dict[str, Any] | None = None) -> Any:
+    """Approval and issue sign, so they go through the person's browser session: tokens are refused."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:  # a session that passed the second factor
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client.post(
+        f"/api/v1/dossiers/{dossier.code}/tasks/{_active(dossier).pk}/complete",
+        json.dumps(body or {}),
+        content_type="application/json",
+    )
+
+
+def _complete_with_token(dossier: Dossier, user: Any, body: dict[str, Any] | None = None) -> Any:
     return Client().post(
         f"/api/v1/dossiers/{dossier.code}/tasks/{_active(dossier).pk}/complete",
         json.dumps(body or {}),
@@ -63,8 +87,10 @@ def test_the_f1_sequence_through_the_api_never_signs_with_the_leaders_key(
         content_type="application/json",
         **_bearer(specialist_chi),
     )
-    assert _complete(dossier, specialist_chi).status_code == 200
-    # The leader's token alone, no password, no code: the approval of a signed result is refused.
+    assert _complete_with_token(dossier, specialist_chi).status_code == 200
+    # A token never approves or issues (docs/security.md): refused before anything else.
+    assert _complete_with_token(dossier, leader_dung, {"password": PASSWORD}).status_code == 403
+    # The leader's session alone, no password, no code: the approval of a signed result is refused.
     refused = _complete(dossier, leader_dung)
     assert refused.status_code == 409, refused.content
     assert refused.json()["extra"]["field"] == "password"

@@ -34,7 +34,7 @@ PERIODIC: list[tuple[str, int]] = [
     ("motcua.dossiers.tasks.notifications_retry_task", 0),
     ("motcua.signatures.tasks.revocation_lists_refresh_task", 6 * HOUR),
     ("motcua.signatures.tasks.documents_archive_task", 24 * HOUR),
-    ("motcua.core.tasks.uploads_sweep_task", 24 * HOUR),
+    ("motcua.dossiers.tasks.uploads_sweep_task", 24 * HOUR),
     ("motcua.dossiers.tasks.access_log_purge_task", 24 * HOUR),
 ]
 # A task re-run this many times after a lost worker is given up (it may be what kills the worker).

@@ -1,4 +1,5 @@
-"""API tokens in the admin: administrators see the tokens of the people they manage (as in the user
+"""API tokens (core.models.ApiToken) in the admin — here, in accounts, because who manages whom is an
+accounts rule: administrators see the tokens of the people they manage (as in the user
 admin), with last use and expiry, and revoke them. Nobody creates a token here: the key would be seen by
 someone other than its owner (owners create theirs on /accounts/api-tokens/)."""
 
