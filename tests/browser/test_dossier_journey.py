@@ -140,7 +140,10 @@ def test_online_dossier_from_submission_to_rating(live_server, province_data, br
     em.shot("09-clerical-issued")
 
     binh.go(f"/mot-cua/ho-so/{code}/")
-    binh.act("Trả kết quả", fill={"Người nhận kết quả": "Nguyễn Văn An"})
+    # One way to finish the return step (review walk step 10: two competing red buttons), recipient prefilled.
+    assert binh.page.get_by_role("button", name="Hoàn thành, chuyển bước tiếp").count() == 0
+    assert binh.page.get_by_label("Người nhận kết quả").input_value() == "Nguyễn Văn An"
+    binh.act("Trả kết quả")
     assert "Đã trả kết quả" in binh.page.content()
     binh.shot("10-result-returned")
 

@@ -59,3 +59,18 @@ def inbox_dossiers(*, user: Any, box: str) -> QuerySet[Dossier]:
         .select_related("procedure_version__procedure", "receiving_agency", "competent_agency")
         .order_by("appointment_at")
     )
+
+
+def inbox_counts(*, user: Any) -> dict[str, int]:
+    """How many items each box of the desk holds, for the tabs (a clerk sees at a glance where work is)."""
+    counts = {box: inbox_tasks(user=user, box=box).count() for box in BOXES if box != "intake"}
+    counts["intake"] = inbox_dossiers(user=user, box="intake").count()
+    return counts
+
+
+def inbox_default_box(counts: dict[str, int]) -> str:
+    """The box the desk opens on: what waits for intake, then my own steps, then my unit's."""
+    for box in ("intake", "mine"):
+        if counts.get(box):
+            return box
+    return "unit"

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.utils import translation
 
+from motcua.core.clock import VIETNAM_TZ
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.status import PLAIN_WORDS
 from motcua.dossiers.workflow import Action
@@ -46,11 +48,14 @@ def dossier_notifications_build(*, dossier: Dossier, action: str, reason: str = 
     from motcua.notifications.models import NotificationChannel
     from motcua.notifications.services import notification_build
 
-    headline = PLAIN_WORDS.get(action, action)
+    # Messages to the applicant are Vietnamese whatever language the acting officer's page is in, and
+    # written with diacritics throughout (review: the SMS mixed "Ho so" with "Hồ sơ đã được tiếp nhận").
+    with translation.override("vi"):
+        headline = str(PLAIN_WORDS.get(action, action))
     link = f"{settings.SITE_URL}/tra-cuu/?code={dossier.code}"
-    text = f"[Mot Cua] Ho so {dossier.code}: {headline}."
+    text = f"[Một Cửa] Hồ sơ {dossier.code}: {headline}."
     if dossier.appointment_at and action in (Action.RECEIVE, Action.APOLOGISE):
-        text += f" Hen tra: {dossier.appointment_at:%d/%m/%Y %H:%M}."
+        text += f" Hẹn trả: {dossier.appointment_at.astimezone(VIETNAM_TZ):%H:%M %d/%m/%Y}."
     body = f"{headline}.\n\nMã hồ sơ: {dossier.code}\nThủ tục: {dossier.procedure_version.name}\n"
     if reason:
         body += f"\nNội dung: {reason}\n"

@@ -7,32 +7,34 @@ import datetime as dt
 import time
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from motcua.core import clock
 from motcua.dossiers.models import Dossier, StatusCodeMapping
 from motcua.dossiers.workflow import DEFAULT_NATIONAL_CODES, Action, DossierStatus
 
 # What the applicant reads on the public tracking page for each timeline action.
-PLAIN_WORDS: dict[str, str] = {
-    Action.SUBMIT: "Hồ sơ đã được nộp",
-    Action.RECEIVE: "Hồ sơ đã được tiếp nhận",
-    Action.REQUEST_INTAKE_SUPPLEMENT: "Cần bổ sung hồ sơ trước khi tiếp nhận",
-    Action.SUPPLY_AT_INTAKE: "Đã bổ sung hồ sơ",
-    Action.REFUSE_AT_INTAKE: "Hồ sơ không được tiếp nhận",
-    Action.START_PROCESSING: "Hồ sơ được chuyển đến cơ quan giải quyết",
-    Action.REQUEST_SUPPLEMENT: "Cơ quan giải quyết yêu cầu bổ sung giấy tờ",
-    Action.SUPPLY: "Đã bổ sung giấy tờ, hồ sơ tiếp tục được xử lý",
-    Action.REQUEST_PAYMENT: "Yêu cầu thực hiện nghĩa vụ tài chính",
-    Action.CONFIRM_PAYMENT: "Đã thực hiện nghĩa vụ tài chính",
-    Action.SUBMIT_FOR_APPROVAL: "Hồ sơ đang chờ lãnh đạo phê duyệt",
-    Action.SEND_BACK: "Hồ sơ được xem xét lại",
-    Action.APPROVE: "Lãnh đạo đã phê duyệt",
-    Action.PROPOSE_REFUSAL: "Hồ sơ đang được xem xét",
-    Action.APPROVE_REFUSAL: "Cơ quan có thẩm quyền từ chối giải quyết",
-    Action.ISSUE: "Đã có kết quả giải quyết",
-    Action.RETURN_RESULT: "Đã trả kết quả",
-    Action.WITHDRAW: "Người nộp đã rút hồ sơ",
-    Action.STOP: "Hồ sơ đã dừng xử lý",
-    Action.APOLOGISE: "Cơ quan giải quyết xin lỗi và hẹn lại ngày trả kết quả",
+PLAIN_WORDS: dict[str, Any] = {  # lazy: each reader gets its own language
+    Action.SUBMIT: _("Hồ sơ đã được nộp"),
+    Action.RECEIVE: _("Hồ sơ đã được tiếp nhận"),
+    Action.REQUEST_INTAKE_SUPPLEMENT: _("Cần bổ sung hồ sơ trước khi tiếp nhận"),
+    Action.SUPPLY_AT_INTAKE: _("Đã bổ sung hồ sơ"),
+    Action.REFUSE_AT_INTAKE: _("Hồ sơ không được tiếp nhận"),
+    Action.START_PROCESSING: _("Hồ sơ được chuyển đến cơ quan giải quyết"),
+    Action.REQUEST_SUPPLEMENT: _("Cơ quan giải quyết yêu cầu bổ sung giấy tờ"),
+    Action.SUPPLY: _("Đã bổ sung giấy tờ, hồ sơ tiếp tục được xử lý"),
+    Action.REQUEST_PAYMENT: _("Yêu cầu thực hiện nghĩa vụ tài chính"),
+    Action.CONFIRM_PAYMENT: _("Đã thực hiện nghĩa vụ tài chính"),
+    Action.SUBMIT_FOR_APPROVAL: _("Hồ sơ đang chờ lãnh đạo phê duyệt"),
+    Action.SEND_BACK: _("Hồ sơ được xem xét lại"),
+    Action.APPROVE: _("Lãnh đạo đã phê duyệt"),
+    Action.PROPOSE_REFUSAL: _("Hồ sơ đang được xem xét"),
+    Action.APPROVE_REFUSAL: _("Cơ quan có thẩm quyền từ chối giải quyết"),
+    Action.ISSUE: _("Đã có kết quả giải quyết"),
+    Action.RETURN_RESULT: _("Đã trả kết quả"),
+    Action.WITHDRAW: _("Người nộp đã rút hồ sơ"),
+    Action.STOP: _("Hồ sơ đã dừng xử lý"),
+    Action.APOLOGISE: _("Cơ quan giải quyết xin lỗi và hẹn lại ngày trả kết quả"),
 }
 
 
@@ -108,7 +110,7 @@ def public_status_summary(
         "appointment_at": appointment_at,
         "returned_at": returned_at,
         "remaining_seconds": remaining_seconds,
-        "timeline": [{"at": at, "text": PLAIN_WORDS[action], "action": action} for action, at in events],
+        "timeline": [{"at": at, "text": str(PLAIN_WORDS[action]), "action": action} for action, at in events],
     }
 
 

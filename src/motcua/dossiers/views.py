@@ -270,7 +270,8 @@ def _staff_required(request: HttpRequest) -> None:
 @login_required
 def desk(request: HttpRequest) -> HttpResponse:
     _staff_required(request)
-    box = request.GET.get("box", "unit")
+    counts = inbox.inbox_counts(user=request.user)
+    box = request.GET.get("box") or inbox.inbox_default_box(counts)
     if box not in inbox.BOXES:
         box = "unit"
     if box == "intake":
@@ -280,7 +281,9 @@ def desk(request: HttpRequest) -> HttpResponse:
         rows = []
         tasks = list(inbox.inbox_tasks(user=request.user, box=box)[:200])
     return render(
-        request, "dossiers/desk.html", {"box": box, "boxes": inbox.BOXES, "dossiers": rows, "tasks": tasks}
+        request,
+        "dossiers/desk.html",
+        {"box": box, "boxes": inbox.BOXES, "counts": counts, "dossiers": rows, "tasks": tasks},
     )
 
 
@@ -364,7 +367,9 @@ def desk_detail(request: HttpRequest, code: str) -> HttpResponse:
             .exclude(pk=dossier.competent_agency_id)
             .order_by("code"),
             "colleagues": colleagues,
-            "return_form": forms.ReturnForm(initial={"method": dossier.return_method}),
+            "return_form": forms.ReturnForm(
+                initial={"method": dossier.return_method, "recipient": dossier.applicant_name}
+            ),
             "apology_form": forms.ApologyForm(),
             "components": dossier.components.prefetch_related("files"),
             # The result's draft (specialist's form, leader's preview) and the approval's re-authentication.

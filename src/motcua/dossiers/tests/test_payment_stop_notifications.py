@@ -66,7 +66,10 @@ def test_citizens_are_notified_by_sms_and_email_after_commit(
     sent = Notification.objects.filter(dossier_code=dossier.code, status=NotificationStatus.SENT)
     assert set(sent.values_list("event", flat=True)) >= {"submit", "receive"}
     # SMS go without diacritics (one GSM-7 segment instead of three UCS-2 ones).
-    assert any("Hen tra" in n.body for n in sent.filter(channel="sms", event="receive"))
+    receipt_sms = [n.body for n in sent.filter(channel="sms", event="receive")]
+    assert any("Hẹn trả: 17:00" in body for body in receipt_sms)  # the appointment in Vietnam time
+    # One script in one message: with diacritics throughout (review walk step 15).
+    assert all(body.startswith("[Một Cửa] Hồ sơ ") and "Ho so" not in body for body in receipt_sms)
     assert any(dossier.code in m.subject for m in mail.outbox)
     assert dossier.code in (tmp_path / "sms.log").read_text(encoding="utf-8")
 

@@ -109,7 +109,7 @@ def test_the_statement_writes_exactly_the_rows_the_orm_path_writes(
     assert [e["action"] for e in statement_rows["events"]] == ["submit"]
     assert {m["channel"] for m in statement_rows["messages"]} == {"sms", "email"}
     sms = Notification.objects.get(dossier_code=by_statement.code, channel="sms")
-    assert sms.body.startswith(f"[Mot Cua] Ho so {by_statement.code}:")
+    assert sms.body.startswith(f"[Một Cửa] Hồ sơ {by_statement.code}:")
     # The instance returned is a saved dossier, like the ORM path's.
     assert Dossier.objects.get(pk=by_statement.pk).code == by_statement.code
     # Both paths store the look-up secret the dossier was built with.
