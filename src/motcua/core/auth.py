@@ -58,7 +58,7 @@ def _is_staff_account(user: Any) -> bool:
 def _has_confirmed_totp(user: Any) -> bool:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def _second_factor_ok(token: ApiToken) -> bool:

@@ -177,7 +177,7 @@ def _parse_submission(request: HttpRequest) -> tuple[DossierIn, dict[int, list[A
 
 
 @router.post("", response={201: DossierOut, 200: DossierOut}, summary="Submit a dossier")
-def dossier_submit(request: HttpRequest) -> Status:
+def dossier_submit(request: HttpRequest) -> Status[dict[str, Any]]:
     """Submit online (JSON, or multipart with a `data` JSON field and files `component_<id>`).
 
     Send an `Idempotency-Key` header: a retry with the same key returns the same dossier (200)."""

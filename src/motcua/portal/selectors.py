@@ -173,7 +173,7 @@ def privacy_notice_rules(*, on: dt.date | None = None) -> dict[str, Any]:
 def procedure_counter_intake_allowed(*, user: Any, version: ProcedureVersion) -> bool:
     """May ``user`` receive this procedure at a counter? Only a one-stop clerk at (or above) one of the
     agencies that receive it: the same test ``dossier_receive_at_counter`` applies (``user_roles_at``)."""
-    from motcua.dossiers.selectors import user_roles_at
+    from motcua.accounts.selectors import user_roles_at
 
     if not getattr(user, "is_authenticated", False) or getattr(user, "kind", "") != AccountKind.STAFF:
         return False

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from motcua.accounts.selectors import user_roles_at
 from motcua.agencies.models import Agency
 from motcua.calendar.selectors import work_calendar_for
 from motcua.core import clock
@@ -21,7 +22,6 @@ from motcua.dossiers.events import dossier_event_record
 from motcua.dossiers.models import Dossier, DossierFile, PaymentStatus
 from motcua.dossiers.notify import dossier_notify
 from motcua.dossiers.paperwork import paperwork
-from motcua.dossiers.selectors import user_roles_at
 from motcua.dossiers.sensitive import component_is_identity_document, dossier_file_store
 from motcua.dossiers.services.submission import files_delete
 from motcua.dossiers.transitions import (
@@ -102,7 +102,7 @@ def _second_request_approver(dossier: Dossier, officer: Any, reason: str) -> Age
 
 
 def dossier_supply(
-    *, dossier: Dossier, user: Any, files: Mapping[int, Sequence[UploadedFile]], note: str = ""
+    *, dossier: Dossier, user: Any, files: Mapping[int, Sequence[UploadedFile[bytes]]], note: str = ""
 ) -> Dossier:
     """The applicant (or the clerk for them) hands in what was asked; the clock resumes."""
     checked = {cid: [upload_check(f, field=f"component_{cid}") for f in fl] for cid, fl in files.items()}

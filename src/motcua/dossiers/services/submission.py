@@ -62,7 +62,7 @@ class SubmissionData:
     receiving_agency: Agency | None = None
     helped_at: Agency | None = None
     # catalogue component id -> uploaded files
-    files: Mapping[int, Sequence[UploadedFile]] = field(default_factory=dict)
+    files: Mapping[int, Sequence[UploadedFile[bytes]]] = field(default_factory=dict)
     # At the counter: the citizen's account when they have one (so the dossier shows in "my dossiers").
     applicant_user: Any = None
     # Optional uses, each only with the applicant's explicit consent (boxes never pre-ticked).
