@@ -74,7 +74,7 @@ class StaffRoleInline(ScopedPermissionsMixin, admin.TabularInline[StaffRole, Use
 
 
 @admin.register(User)
-class UserAdmin(ScopedPermissionsMixin, DjangoUserAdmin):
+class UserAdmin(ScopedPermissionsMixin, DjangoUserAdmin[User]):
     list_display = (
         "username",
         "full_name",

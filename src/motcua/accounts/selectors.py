@@ -20,6 +20,8 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -34,20 +36,22 @@ _AGENCY_NOT_FOUND = "Không tìm thấy cơ quan."  # msgid; translated where ra
 _MANAGING_ROLES = frozenset({Role.ADMINISTRATOR, Role.LEADER})
 
 
-def staff_roles_active(user: Any, on: dt.date | None = None) -> QuerySet[StaffRole]:
+def staff_roles_active(
+    user: AbstractBaseUser | AnonymousUser, on: dt.date | None = None
+) -> QuerySet[StaffRole]:
     """The user's roles in force on ``on`` (default today, Vietnam time)."""
     if not is_signed_in(user):
         return StaffRole.objects.none()
     return (
         StaffRole.objects.active_on(on or clock.local_today())
-        .filter(user=user)
+        .filter(user_id=user.pk)
         .filter(user__is_active=True)
         .select_related("agency")
     )
 
 
 def agency_ids_for_user(
-    user: Any, roles: Iterable[str] | None = None, *, on: dt.date | None = None
+    user: AbstractBaseUser | AnonymousUser, roles: Iterable[str] | None = None, *, on: dt.date | None = None
 ) -> set[int]:
     """Ids of the agencies where ``user`` may act with one of ``roles`` (any role when None)."""
     active = staff_roles_active(user, on)
@@ -69,7 +73,7 @@ def agency_ids_for_user(
     return ids
 
 
-def user_roles_at(*, user: Any, agency: Agency) -> set[str]:
+def user_roles_at(*, user: AbstractBaseUser | AnonymousUser, agency: Agency) -> set[str]:
     """Roles ``user`` holds today at ``agency`` or at an agency above it — the roles in which they may act
     there. The one check the dossier services, processing and desk use."""
     if not is_signed_in(user):
@@ -81,12 +85,14 @@ def user_roles_at(*, user: Any, agency: Agency) -> set[str]:
     )
 
 
-def agencies_for_user(user: Any, roles: Iterable[str] | None = None) -> QuerySet[Agency]:
+def agencies_for_user(
+    user: AbstractBaseUser | AnonymousUser, roles: Iterable[str] | None = None
+) -> QuerySet[Agency]:
     """Agencies where ``user`` holds one of ``roles`` today, plus their descendant units."""
     return Agency.objects.filter(pk__in=agency_ids_for_user(user, roles)).order_by("code")
 
 
-def user_has_role(user: Any, role: str, agency: Agency | None = None) -> bool:
+def user_has_role(user: AbstractBaseUser | AnonymousUser, role: str, agency: Agency | None = None) -> bool:
     """Does ``user`` hold ``role`` today — anywhere (``agency`` None) or over ``agency``?"""
     if agency is None:
         return staff_roles_active(user).filter(role=role).exists()
@@ -102,13 +108,13 @@ def staff_member_get(*, user_id: Any) -> User | None:
     return User.objects.filter(pk=pk, is_active=True).first()
 
 
-def user_is_province_administrator(user: Any) -> bool:
+def user_is_province_administrator(user: AbstractBaseUser | AnonymousUser) -> bool:
     return (
         staff_roles_active(user).filter(role=Role.ADMINISTRATOR, agency__level=AgencyLevel.PROVINCE).exists()
     )
 
 
-def require_role(user: Any, role: str, agency: Agency) -> None:
+def require_role(user: AbstractBaseUser | AnonymousUser, role: str, agency: Agency) -> None:
     """Raise PermissionDeniedError unless ``user`` holds ``role`` over ``agency`` today."""
     if not user_has_role(user, role, agency):
         deny(
@@ -117,7 +123,7 @@ def require_role(user: Any, role: str, agency: Agency) -> None:
         )
 
 
-def agency_get_for_officer(*, officer: Any, agency_id: int | str) -> Agency:
+def agency_get_for_officer(*, officer: User, agency_id: int | str) -> Agency:
     """An agency the officer can see (any active role over it); others look missing."""
     try:
         pk = int(agency_id)
@@ -128,7 +134,7 @@ def agency_get_for_officer(*, officer: Any, agency_id: int | str) -> Agency:
     )
 
 
-def staff_member_list_for_officer(*, officer: Any, agency: Agency) -> QuerySet[User]:
+def staff_member_list_for_officer(*, officer: User, agency: Agency) -> QuerySet[User]:
     """Staff holding an active role at ``agency`` — for administrators and leaders over it."""
     if agency.pk not in agency_ids_for_user(officer):
         raise NotFoundError(_(_AGENCY_NOT_FOUND), {"agency": agency.pk})
@@ -141,7 +147,7 @@ def staff_member_list_for_officer(*, officer: Any, agency: Agency) -> QuerySet[U
     return User.objects.filter(pk__in=user_ids).order_by("full_name", "username")
 
 
-def admin_agency_ids(user: Any) -> set[int]:
+def admin_agency_ids(user: AbstractBaseUser | AnonymousUser) -> set[int]:
     """Agencies a (non-superuser) staff member may manage in the Django admin: administrator roles only.
 
     Registered with ``core.access`` in ``AccountsConfig.ready`` so that lower apps can scope their admin.
@@ -149,7 +155,7 @@ def admin_agency_ids(user: Any) -> set[int]:
     return agency_ids_for_user(user, {Role.ADMINISTRATOR})
 
 
-def users_for_admin(user: Any) -> QuerySet[User]:
+def users_for_admin(user: AbstractBaseUser | AnonymousUser) -> QuerySet[User]:
     """Users a staff member may manage in the admin: everyone for superusers; for administrators the staff
     with a role (past or present) inside their scope; nobody for other staff."""
     if getattr(user, "is_superuser", False):
@@ -161,7 +167,7 @@ def users_for_admin(user: Any) -> QuerySet[User]:
     return User.objects.filter(pk__in=in_scope)
 
 
-def staff_roles_for_admin(user: Any) -> QuerySet[StaffRole]:
+def staff_roles_for_admin(user: AbstractBaseUser | AnonymousUser) -> QuerySet[StaffRole]:
     if getattr(user, "is_superuser", False):
         return StaffRole.objects.all()
     return StaffRole.objects.filter(agency_id__in=admin_agency_ids(user))

@@ -88,7 +88,7 @@ def user_register_citizen(**fields: Any) -> User | None:
         raise
 
 
-def _require_administrator_over(actor: Any, agency: Agency) -> None:
+def _require_administrator_over(actor: User, agency: Agency) -> None:
     # Superusers own the installation (they create the first administrator of a province).
     if getattr(actor, "is_superuser", False):
         return
@@ -105,7 +105,7 @@ def staff_role_assign(
     agency: Agency,
     role: str,
     valid_from: dt.date,
-    assigned_by: Any,
+    assigned_by: User,
     valid_to: dt.date | None = None,
 ) -> StaffRole:
     """Give ``user`` ``role`` at ``agency`` from ``valid_from``. Only an administrator whose scope covers
@@ -150,7 +150,7 @@ def staff_role_assign(
         )
 
 
-def staff_role_end(*, staff_role: StaffRole, last_day: dt.date, ended_by: Any) -> StaffRole:
+def staff_role_end(*, staff_role: StaffRole, last_day: dt.date, ended_by: User) -> StaffRole:
     """End a role: ``last_day`` is the last day it is held (it grants nothing from the day after)."""
     _require_administrator_over(ended_by, staff_role.agency)
     with transaction.atomic():

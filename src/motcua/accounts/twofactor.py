@@ -5,17 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from motcua.accounts.models import AccountKind
+from motcua.accounts.models import AccountKind, User
 from motcua.core import clock
 
 
-def two_factor_required(user: Any) -> bool:
+def two_factor_required(user: User | AnonymousUser) -> bool:
     """Staff must use 2FA when the province requires it for all staff or an administrator demanded it.
 
     Citizens and businesses are never forced (they will log in with VNeID, which has its own factors).
@@ -28,7 +29,7 @@ def two_factor_required(user: Any) -> bool:
     return bool(settings.MOTCUA_REQUIRE_STAFF_2FA or getattr(user, "requires_2fa", False))
 
 
-def user_must_verify_second_factor(user: Any, request: HttpRequest) -> bool:
+def user_must_verify_second_factor(user: User | AnonymousUser, request: HttpRequest) -> bool:
     """True while a logged-in user who has (or must have) a TOTP device has not yet verified it."""
     if not getattr(user, "is_authenticated", False):
         return False
@@ -41,7 +42,7 @@ def user_must_verify_second_factor(user: Any, request: HttpRequest) -> bool:
     return two_factor_required(user)
 
 
-def totp_verify_for_user(user: Any, token: str) -> tuple[TOTPDevice | None, str]:
+def totp_verify_for_user(user: User, token: str) -> tuple[TOTPDevice | None, str]:
     """Check ``token`` against the user's confirmed devices: (device, "") or (None, message).
 
     django-otp throttles each device after a failure (1 s, then doubling); while throttled the message
@@ -63,7 +64,7 @@ def totp_verify_for_user(user: Any, token: str) -> tuple[TOTPDevice | None, str]
     return None, _("Mã xác thực không đúng hoặc đã hết hạn / The code is wrong or expired.")
 
 
-def totp_device_for_enrolment(user: Any) -> TOTPDevice:
+def totp_device_for_enrolment(user: User) -> TOTPDevice:
     """The user's pending (unconfirmed) device, created on first visit so the QR code stays the same."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if device is None:
@@ -93,7 +94,7 @@ def password_recently_confirmed(request: HttpRequest) -> bool:
     return 0 <= clock.now().timestamp() - at <= settings.MOTCUA_REAUTH_SECONDS
 
 
-def recovery_codes_issue(user: Any) -> list[str]:
+def recovery_codes_issue(user: User) -> list[str]:
     """Replace the person's recovery codes with RECOVERY_CODE_COUNT new ones, each usable once.
 
     They are shown once; django-otp keeps them as they are (8 random base32 characters, 40 bits each),
@@ -105,7 +106,7 @@ def recovery_codes_issue(user: Any) -> list[str]:
     return codes
 
 
-def recovery_code_verify_for_user(user: Any, code: str) -> tuple[StaticDevice | None, str]:
+def recovery_code_verify_for_user(user: User, code: str) -> tuple[StaticDevice | None, str]:
     """Check a recovery code (spaces, dashes and case ignored); a right one is used up."""
     normalised = "".join(ch for ch in code.lower() if ch.isalnum())
     throttled = False
@@ -124,7 +125,7 @@ def recovery_code_verify_for_user(user: Any, code: str) -> tuple[StaticDevice | 
     return None, _("Mã khôi phục không đúng hoặc đã dùng / The recovery code is wrong or used.")
 
 
-def second_factor_verify_for_user(user: Any, code: str) -> tuple[Any, str]:
+def second_factor_verify_for_user(user: User, code: str) -> tuple[Any, str]:
     """A 6-digit code goes to the authenticator app's device, anything else is tried as a recovery code."""
     value = code.strip()
     if len(value) == 6 and value.isdigit():
@@ -132,7 +133,7 @@ def second_factor_verify_for_user(user: Any, code: str) -> tuple[Any, str]:
     return recovery_code_verify_for_user(user, value)
 
 
-def second_factor_remove(user: Any) -> None:
+def second_factor_remove(user: User) -> None:
     """Turning two-factor off removes the app's device and the recovery codes with it."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()

@@ -28,6 +28,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from motcua.accounts.forms import ApiTokenForm, ReauthForm, RegisterForm, SecondFactorForm, TokenForm
+from motcua.accounts.http import AuthenticatedHttpRequest
 from motcua.accounts.models import AccountKind
 from motcua.accounts.services import user_register_citizen
 from motcua.accounts.twofactor import (
@@ -89,9 +90,9 @@ class LoginView(auth_views.LoginView):
 
 
 @login_required
-def two_factor(request: HttpRequest) -> HttpResponse:
+def two_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Ask for the 6-digit code of a confirmed device; send users without one to enrol if required."""
-    user: Any = request.user
+    user: Any = request.user  # OTPMiddleware wraps it and adds is_verified(), which User does not declare
     if user.is_verified():
         return redirect(_safe_next(request))
     if not user_has_device(user, confirmed=True):
@@ -119,9 +120,9 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Turn TOTP on: show the QR code, confirm with a first code. Turn it off with a current code."""
-    user: Any = request.user
+    user = request.user
     required = two_factor_required(user)
     confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     form = TokenForm(request.POST or None)
@@ -176,10 +177,10 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     """ "API tokens": the person's tokens with last use and expiry; create one (the key is shown on this
     one answer only) and revoke."""
-    user: Any = request.user
+    user = request.user
     form = ApiTokenForm(request.POST or None, staff=user.kind == AccountKind.STAFF or user.is_staff)
     new_key = ""
     if request.method == "POST" and form.is_valid():
@@ -207,7 +208,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+def api_token_revoke_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     token = api_tokens_for_owner(user=request.user).filter(pk=pk).first()
     if token is None:
         raise Http404
@@ -216,12 +217,12 @@ def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:api_tokens")
 
 
-def _reauthenticate(request: HttpRequest, required: bool) -> HttpResponse:
+def _reauthenticate(request: AuthenticatedHttpRequest, required: bool) -> HttpResponse:
     """The password step before enrolment. Checked through ``authenticate`` so that django-axes counts
     wrong passwords here like at the login (and locks out the same way)."""
     form = ReauthForm(request.POST if "password" in request.POST else None)
     if form.is_bound and form.is_valid():
-        user: Any = request.user
+        user = request.user
         checked = authenticate(request, username=user.get_username(), password=form.cleaned_data["password"])
         if checked is not None and checked.pk == user.pk:
             password_confirmed(request)

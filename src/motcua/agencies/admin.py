@@ -5,7 +5,7 @@ administrator roles cover — the scope comes from ``core.access`` (computed by 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.db.models import QuerySet
@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from motcua.agencies.models import Agency, AgencyLevel, OfficeHours
+from motcua.agencies.models import Agency, AgencyLevel, AgencyQuerySet, OfficeHours
 from motcua.agencies.selectors import agencies_in_tree_order
 from motcua.core import clock
 from motcua.core.access import agency_scope_for_admin
@@ -51,7 +51,8 @@ class CurrentFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[Agency]) -> QuerySet[Agency]:
         today = clock.local_today()
         if self.value() == "yes":
-            return queryset.valid_on(today)  # type: ignore[attr-defined]
+            # The admin filters Agency.objects, whose queryset class is AgencyQuerySet.
+            return cast(AgencyQuerySet, queryset).valid_on(today)
         if self.value() == "no":
             return queryset.filter(valid_to__lt=today)
         return queryset

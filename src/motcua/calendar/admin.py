@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from motcua.accounts.http import AuthenticatedHttpRequest
 from motcua.calendar.models import CalendarException, WorkingWeek
 from motcua.calendar.services import calendar_exception_confirm
 
@@ -31,7 +32,9 @@ class CalendarExceptionAdmin(admin.ModelAdmin[CalendarException]):
         return ["T2", "T3", "T4", "T5", "T6", "T7", "CN"][obj.date.weekday()]
 
     @admin.action(description=_("Xác nhận các ngày đã chọn (đã đối chiếu văn bản chính thức)"))
-    def confirm_selected(self, request: HttpRequest, queryset: QuerySet[CalendarException]) -> None:
+    def confirm_selected(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[CalendarException]
+    ) -> None:
         count = 0
         for row in queryset.filter(confirmed=False):
             calendar_exception_confirm(exception=row, user=request.user)

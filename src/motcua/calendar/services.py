@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from motcua.calendar.models import CalendarException, Scope, WorkingWeek
 from motcua.calendar.sources import DayEntry, library_proposals, official_data, official_days, proposed_days
+
+if TYPE_CHECKING:
+    from motcua.accounts.models import User
 
 
 @transaction.atomic
@@ -108,7 +111,9 @@ def calendar_propose_year(*, year: int) -> list[CalendarException]:
     return created
 
 
-def calendar_exception_confirm(*, exception: CalendarException, user: Any, source_document: str = "") -> None:
+def calendar_exception_confirm(
+    *, exception: CalendarException, user: User, source_document: str = ""
+) -> None:
     exception.confirmed = True
     exception.confirmed_by = user
     if source_document:

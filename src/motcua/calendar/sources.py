@@ -21,6 +21,7 @@ from typing import Any
 
 import holidays
 import vnlunar
+from holidays.version import __version__ as holidays_version
 
 DATA_FILE = Path(__file__).parent / "data" / "official_schedules.json"
 MONDAY_TO_FRIDAY = frozenset({0, 1, 2, 3, 4})
@@ -152,7 +153,7 @@ def library_proposals(years: Iterable[int]) -> list[DayEntry]:
     known = {e.date: e for e in official_days(wanted)}
     vn = holidays.country_holidays("VN", years=wanted, language="vi")
     found: dict[dt.date, DayEntry] = {}
-    package = f"gói holidays {holidays.__version__}"
+    package = f"gói holidays {holidays_version}"
     for day, name in sorted(vn.items()):
         if day in known or day.weekday() not in weekdays:
             continue

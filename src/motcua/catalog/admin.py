@@ -40,7 +40,7 @@ class LegalBasisInline(admin.TabularInline[LegalBasis, ProcedureVersion]):
     extra = 0
 
 
-class StepFormSet(forms.BaseInlineFormSet):
+class StepFormSet(forms.BaseInlineFormSet[ProcessStep, ProcedureVersion, forms.ModelForm[ProcessStep]]):
     def clean(self) -> None:
         super().clean()
         version = self.instance

@@ -7,8 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.params.functions import Query
 
 from motcua.catalog.models import Field, ProcedureVersion
 from motcua.catalog.search import MAX_QUERY_LENGTH

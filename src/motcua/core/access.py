@@ -15,18 +15,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.db import models
 
 from motcua.core.errors import NotFoundError, PermissionDeniedError
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+    from typing_extensions import TypeIs  # typing.TypeIs arrives with Python 3.13
 
 # Returns the ids of the agencies ``user`` may manage in the admin, or None for "every agency".
 AgencyScopeProvider = Callable[[Any], "set[int] | None"]
 _agency_scope_provider: AgencyScopeProvider | None = None
 
 
-def is_signed_in(user: Any) -> bool:
+def is_signed_in(user: AbstractBaseUser | AnonymousUser | None) -> TypeIs[AbstractBaseUser]:
     return user is not None and bool(getattr(user, "is_authenticated", False))
 
 
@@ -53,11 +58,11 @@ def agency_scope_provider_set(provider: AgencyScopeProvider | None) -> None:
     _agency_scope_provider = provider
 
 
-def agency_scope_for_admin(user: Any) -> set[int] | None:
+def agency_scope_for_admin(user: AbstractBaseUser | AnonymousUser) -> set[int] | None:
     """Agencies ``user`` may manage: None means all (superusers), an empty set means none."""
     if not is_signed_in(user):
         return set()
-    if user.is_superuser:
+    if getattr(user, "is_superuser", False):
         return None
     if _agency_scope_provider is None:
         return set()

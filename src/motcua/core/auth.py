@@ -13,7 +13,7 @@ import re
 import secrets
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -22,6 +22,10 @@ from ninja.security import HttpBearer, SessionAuth
 from motcua.core import clock
 from motcua.core.errors import ApplicationError, PermissionDeniedError
 from motcua.core.models import ApiToken, TokenScope
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 # `motcua demo` names its two published tokens so (accounts/demo.py); see _second_factor_ok.
 DEMO_TOKEN_NAME = "demo"  # noqa: S105 (a name, not a secret)
@@ -34,14 +38,18 @@ def _digest(key: str) -> str:
 
 
 def api_token_create(
-    *, user: Any, name: str, scopes: Iterable[str] | None = None, expires_at: dt.datetime | None = None
+    *,
+    user: AbstractBaseUser,
+    name: str,
+    scopes: Iterable[str] | None = None,
+    expires_at: dt.datetime | None = None,
 ) -> tuple[ApiToken, str]:
     """Create a token and return it with the clear key, which is shown once and never stored.
 
     No checks: for the demo, tests and benchmarks. People and administrators go through api_token_issue."""
     key = "mc_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user,
+        user_id=user.pk,
         name=name,
         key_prefix=key[:8],
         key_hash=_digest(key),
@@ -51,14 +59,16 @@ def api_token_create(
     return token, key
 
 
-def _is_staff_account(user: Any) -> bool:
-    return getattr(user, "kind", "") == "staff" or bool(user.is_staff or user.is_superuser)
+def _is_staff_account(user: AbstractBaseUser) -> bool:
+    return getattr(user, "kind", "") == "staff" or bool(
+        getattr(user, "is_staff", False) or getattr(user, "is_superuser", False)
+    )
 
 
-def _has_confirmed_totp(user: Any) -> bool:
+def _has_confirmed_totp(user: AbstractBaseUser) -> bool:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def _second_factor_ok(token: ApiToken) -> bool:
@@ -76,7 +86,12 @@ def _second_factor_ok(token: ApiToken) -> bool:
 
 
 def api_token_issue(
-    *, owner: Any, name: str, scopes: Iterable[str], expires_at: dt.datetime | None, by: Any
+    *,
+    owner: AbstractBaseUser,
+    name: str,
+    scopes: Iterable[str],
+    expires_at: dt.datetime | None,
+    by: AbstractBaseUser,
 ) -> tuple[ApiToken, str]:
     """A person (or an administrator for them) creates a token: named, scoped, with an end date."""
     name = name.strip()
@@ -113,7 +128,7 @@ def api_token_issue(
     return api_token_create(user=owner, name=name, scopes=chosen, expires_at=expires_at)
 
 
-def api_token_administrable(*, token: ApiToken, by: Any) -> bool:
+def api_token_administrable(*, token: ApiToken, by: AbstractBaseUser | AnonymousUser) -> bool:
     """The owner, a superuser, or an administrator whose agencies cover the owner (as in the user admin)."""
     if token.user_id == by.pk:
         return True
@@ -122,20 +137,20 @@ def api_token_administrable(*, token: ApiToken, by: Any) -> bool:
     return users_administered_by(by).filter(pk=token.user_id).exists()
 
 
-def api_token_revoke(*, token: ApiToken, by: Any) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, by: AbstractBaseUser | AnonymousUser) -> ApiToken:
     """Revoke a token (its owner or an administrator). Takes effect at once in this process and within
     MOTCUA_API_TOKEN_CACHE_SECONDS in the others."""
     if not api_token_administrable(token=token, by=by):
         raise PermissionDeniedError("Không có quyền thu hồi khóa này / You may not revoke this token.")
     if token.revoked_at is None:
         token.revoked_at = clock.now()
-        token.revoked_by = by
+        token.revoked_by_id = by.pk
         token.save(update_fields=["revoked_at", "revoked_by"])  # post_save drops it from the cache
     return token
 
 
-def api_tokens_for_owner(*, user: Any) -> Any:
-    return ApiToken.objects.filter(user=user).order_by("-created_at")
+def api_tokens_for_owner(*, user: AbstractBaseUser) -> Any:
+    return ApiToken.objects.filter(user_id=user.pk).order_by("-created_at")
 
 
 # A busy integrator sends hundreds of requests a second with one token. Each process keeps a verified
@@ -238,10 +253,10 @@ class OptionalAuth(SessionAuth):
 api_auth = [TokenAuth(), SessionAuth()]
 
 
-def api_token_with_key(*, user: Any, name: str, key: str) -> ApiToken:
+def api_token_with_key(*, user: AbstractBaseUser, name: str, key: str) -> ApiToken:
     """The token whose clear key is ``key`` (created once): for keys configured outside, such as the
     demo's (``accounts.demo.demo_api_tokens``)."""
     token, _created = ApiToken.objects.get_or_create(
-        key_hash=_digest(key), defaults={"user": user, "name": name, "key_prefix": key[:8]}
+        key_hash=_digest(key), defaults={"user_id": user.pk, "name": name, "key_prefix": key[:8]}
     )
     return token

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
+from motcua.accounts.http import signed_in_user
 from motcua.dossiers import selectors
 from motcua.dossiers.models import (
     AccessKind,
@@ -83,7 +84,7 @@ class DossierAdmin(admin.ModelAdmin[Dossier]):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if search_term.strip():
             selectors.dossier_access_record(
-                user=request.user,
+                user=signed_in_user(request),
                 dossier=None,
                 kind=AccessKind.ADMIN_SEARCH,
                 target=selectors.mask_identifier(search_term.strip()),
@@ -96,7 +97,7 @@ class DossierAdmin(admin.ModelAdmin[Dossier]):
         dossier = Dossier.objects.filter(pk=object_id).first() if object_id.isdigit() else None
         if dossier is not None:
             selectors.dossier_access_record(
-                user=request.user, dossier=dossier, kind=AccessKind.VIEW, target="admin"
+                user=signed_in_user(request), dossier=dossier, kind=AccessKind.VIEW, target="admin"
             )
         return super().change_view(request, object_id, form_url, extra_context)
 

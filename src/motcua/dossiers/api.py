@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from pydantic import ValidationError
 
+from motcua.accounts.http import AuthenticatedHttpRequest
 from motcua.catalog.models import Channel
 from motcua.catalog.selectors import procedure_version_for_submission
 from motcua.core.auth import api_auth, api_token_refuse_signing
@@ -177,7 +178,7 @@ def _parse_submission(request: HttpRequest) -> tuple[DossierIn, dict[int, list[A
 
 
 @router.post("", response={201: DossierOut, 200: DossierOut}, summary="Submit a dossier")
-def dossier_submit(request: HttpRequest) -> Status:
+def dossier_submit(request: AuthenticatedHttpRequest) -> Status[dict[str, Any]]:
     """Submit online (JSON, or multipart with a `data` JSON field and files `component_<id>`).
 
     Send an `Idempotency-Key` header: a retry with the same key returns the same dossier (200)."""
@@ -204,7 +205,7 @@ def dossier_submit(request: HttpRequest) -> Status:
 
 
 @router.get("", response=list[DossierOut], summary="My dossiers (citizen) or my inbox (staff)")
-def dossier_list(request: HttpRequest, box: str = "") -> list[dict[str, Any]]:
+def dossier_list(request: AuthenticatedHttpRequest, box: str = "") -> list[dict[str, Any]]:
     if box:
         from motcua.dossiers.inbox import inbox_dossiers
 
@@ -218,7 +219,7 @@ def dossier_list(request: HttpRequest, box: str = "") -> list[dict[str, Any]]:
     ]
 
 
-def _visible(request: HttpRequest, code: str) -> Dossier:
+def _visible(request: AuthenticatedHttpRequest, code: str) -> Dossier:
     dossier, _as_staff = selectors.dossier_get_for_reader(
         user=request.user, code=code, kind=AccessKind.API, target=f"{request.method} {request.path}"
     )
@@ -226,7 +227,7 @@ def _visible(request: HttpRequest, code: str) -> Dossier:
 
 
 @router.get("/{code}", response=DossierDetailOut, summary="One dossier (its applicant or authorised staff)")
-def dossier_detail(request: HttpRequest, code: str) -> dict[str, Any]:
+def dossier_detail(request: AuthenticatedHttpRequest, code: str) -> dict[str, Any]:
     return _detail(_visible(request, code))
 
 
@@ -308,19 +309,19 @@ class ReturnIn(Schema):
     note: str = ""
 
 
-def _officer_dossier(request: HttpRequest, code: str) -> Dossier:
+def _officer_dossier(request: AuthenticatedHttpRequest, code: str) -> Dossier:
     return selectors.dossier_get_for_officer(
         user=request.user, code=code, kind=AccessKind.API, target=f"{request.method} {request.path}"
     )
 
 
 @router.post("/{code}/receive", response=DossierOut, summary="Accept at the one-stop counter")
-def dossier_receive(request: HttpRequest, code: str) -> dict[str, Any]:
+def dossier_receive(request: AuthenticatedHttpRequest, code: str) -> dict[str, Any]:
     return _out(services.dossier_receive(dossier=_officer_dossier(request, code), clerk=request.user))
 
 
 @router.post("/{code}/intake-supplement", response=DossierOut, summary="Ask for a supplement at intake")
-def dossier_intake_supplement(request: HttpRequest, code: str, body: ItemsIn) -> dict[str, Any]:
+def dossier_intake_supplement(request: AuthenticatedHttpRequest, code: str, body: ItemsIn) -> dict[str, Any]:
     return _out(
         services.dossier_request_intake_supplement(
             dossier=_officer_dossier(request, code), clerk=request.user, items=body.items
@@ -329,7 +330,7 @@ def dossier_intake_supplement(request: HttpRequest, code: str, body: ItemsIn) ->
 
 
 @router.post("/{code}/refuse", response=DossierOut, summary="Refuse at intake")
-def dossier_refuse(request: HttpRequest, code: str, body: ReasonIn) -> dict[str, Any]:
+def dossier_refuse(request: AuthenticatedHttpRequest, code: str, body: ReasonIn) -> dict[str, Any]:
     return _out(
         services.dossier_refuse_at_intake(
             dossier=_officer_dossier(request, code), clerk=request.user, reason=body.reason
@@ -343,7 +344,9 @@ class SupplementIn(ItemsIn):
 
 
 @router.post("/{code}/supplement-request", response=DossierOut, summary="Request a supplement (pauses)")
-def dossier_supplement_request(request: HttpRequest, code: str, body: SupplementIn) -> dict[str, Any]:
+def dossier_supplement_request(
+    request: AuthenticatedHttpRequest, code: str, body: SupplementIn
+) -> dict[str, Any]:
     return _out(
         services.dossier_request_supplement(
             dossier=_officer_dossier(request, code),
@@ -355,7 +358,7 @@ def dossier_supplement_request(request: HttpRequest, code: str, body: Supplement
 
 
 @router.post("/{code}/supply", response=DossierOut, summary="Supply what was asked (multipart files)")
-def dossier_supply(request: HttpRequest, code: str) -> dict[str, Any]:
+def dossier_supply(request: AuthenticatedHttpRequest, code: str) -> dict[str, Any]:
     dossier = _visible(request, code)
     files = {
         int(k.removeprefix("component_")): request.FILES.getlist(k)
@@ -369,7 +372,7 @@ def dossier_supply(request: HttpRequest, code: str) -> dict[str, Any]:
     )
 
 
-def _task(request: HttpRequest, code: str, task_id: int) -> Task:
+def _task(request: AuthenticatedHttpRequest, code: str, task_id: int) -> Task:
     dossier = _officer_dossier(request, code)
     task = dossier.tasks.filter(pk=task_id).first()
     if task is None:
@@ -378,13 +381,13 @@ def _task(request: HttpRequest, code: str, task_id: int) -> Task:
 
 
 @router.post("/{code}/tasks/{task_id}/claim", response=DossierOut, summary="Claim a step")
-def task_claim(request: HttpRequest, code: str, task_id: int) -> dict[str, Any]:
+def task_claim(request: AuthenticatedHttpRequest, code: str, task_id: int) -> dict[str, Any]:
     task = processing.task_claim(task=_task(request, code, task_id), user=request.user)
     return _out(task.dossier)
 
 
 @router.post("/{code}/tasks/{task_id}/assign", response=DossierOut, summary="Assign a step (leader)")
-def task_assign(request: HttpRequest, code: str, task_id: int, body: AssignIn) -> dict[str, Any]:
+def task_assign(request: AuthenticatedHttpRequest, code: str, task_id: int, body: AssignIn) -> dict[str, Any]:
     from motcua.accounts.models import User
 
     assignee = User.objects.filter(username=body.assignee).first()
@@ -399,7 +402,9 @@ def task_assign(request: HttpRequest, code: str, task_id: int, body: AssignIn) -
     response=DossierOut,
     summary="Finish a step and forward (approve / issue on special steps)",
 )
-def task_complete(request: HttpRequest, code: str, task_id: int, body: CompleteIn) -> dict[str, Any]:
+def task_complete(
+    request: AuthenticatedHttpRequest, code: str, task_id: int, body: CompleteIn
+) -> dict[str, Any]:
     task = _task(request, code, task_id)
     if task.step is not None and (task.step.is_approval or task.step.is_signature):
         api_token_refuse_signing(request)  # the leader's approval and the issue sign: not with a token
@@ -414,7 +419,7 @@ def task_complete(request: HttpRequest, code: str, task_id: int, body: CompleteI
 
 
 @router.get("/{code}/result-draft", response=ResultDraftOut, summary="The draft of the result's content")
-def result_draft_get(request: HttpRequest, code: str) -> dict[str, Any]:
+def result_draft_get(request: AuthenticatedHttpRequest, code: str) -> dict[str, Any]:
     return {"fields": paperwork().result_draft_fields(dossier=_officer_dossier(request, code))}
 
 
@@ -423,14 +428,14 @@ def result_draft_get(request: HttpRequest, code: str) -> dict[str, Any]:
     response=ResultDraftOut,
     summary="Draft the result's content (the specialist, during appraisal)",
 )
-def result_draft_put(request: HttpRequest, code: str, body: ResultDraftIn) -> dict[str, Any]:
+def result_draft_put(request: AuthenticatedHttpRequest, code: str, body: ResultDraftIn) -> dict[str, Any]:
     dossier = _officer_dossier(request, code)
     processing.result_draft_save(dossier=dossier, specialist=request.user, values=body.values)
     return {"fields": paperwork().result_draft_fields(dossier=dossier)}
 
 
 @router.post("/{code}/send-back", response=DossierOut, summary="Send back for rework (leader)")
-def dossier_send_back(request: HttpRequest, code: str, body: ReasonIn) -> dict[str, Any]:
+def dossier_send_back(request: AuthenticatedHttpRequest, code: str, body: ReasonIn) -> dict[str, Any]:
     return _out(
         processing.task_send_back(
             dossier=_officer_dossier(request, code), leader=request.user, reason=body.reason
@@ -439,7 +444,7 @@ def dossier_send_back(request: HttpRequest, code: str, body: ReasonIn) -> dict[s
 
 
 @router.post("/{code}/propose-refusal", response=DossierOut, summary="Propose refusal (specialist)")
-def dossier_propose_refusal(request: HttpRequest, code: str, body: ReasonIn) -> dict[str, Any]:
+def dossier_propose_refusal(request: AuthenticatedHttpRequest, code: str, body: ReasonIn) -> dict[str, Any]:
     return _out(
         processing.dossier_propose_refusal(
             dossier=_officer_dossier(request, code), specialist=request.user, reason=body.reason
@@ -448,7 +453,7 @@ def dossier_propose_refusal(request: HttpRequest, code: str, body: ReasonIn) -> 
 
 
 @router.post("/{code}/consultations", response=TaskOut, summary="Consult another agency in parallel")
-def dossier_consult(request: HttpRequest, code: str, body: ConsultIn) -> dict[str, Any]:
+def dossier_consult(request: AuthenticatedHttpRequest, code: str, body: ConsultIn) -> dict[str, Any]:
     from motcua.agencies.models import Agency
 
     agency = Agency.objects.filter(code=body.agency).first()
@@ -466,7 +471,7 @@ def dossier_consult(request: HttpRequest, code: str, body: ConsultIn) -> dict[st
 
 
 @router.post("/{code}/apology", response=DossierOut, summary="Apologise and set a new appointment (once)")
-def dossier_apology(request: HttpRequest, code: str, body: ApologyIn) -> dict[str, Any]:
+def dossier_apology(request: AuthenticatedHttpRequest, code: str, body: ApologyIn) -> dict[str, Any]:
     return _out(
         services.dossier_apologise(
             dossier=_officer_dossier(request, code),
@@ -478,7 +483,7 @@ def dossier_apology(request: HttpRequest, code: str, body: ApologyIn) -> dict[st
 
 
 @router.post("/{code}/return", response=DossierOut, summary="Return the result and record the hand-over")
-def dossier_return(request: HttpRequest, code: str, body: ReturnIn) -> dict[str, Any]:
+def dossier_return(request: AuthenticatedHttpRequest, code: str, body: ReturnIn) -> dict[str, Any]:
     return _out(
         services.dossier_return_result(
             dossier=_officer_dossier(request, code),
@@ -491,7 +496,7 @@ def dossier_return(request: HttpRequest, code: str, body: ReturnIn) -> dict[str,
 
 
 @router.post("/{code}/withdraw", response=DossierOut, summary="Withdraw (applicant)")
-def dossier_withdraw(request: HttpRequest, code: str, body: ReasonIn) -> dict[str, Any]:
+def dossier_withdraw(request: AuthenticatedHttpRequest, code: str, body: ReasonIn) -> dict[str, Any]:
     dossier = selectors.dossier_get_for_applicant(user=request.user, code=code)
     return _out(services.dossier_withdraw(dossier=dossier, user=request.user, reason=body.reason))
 
@@ -503,7 +508,7 @@ class PaymentIn(Schema):
 @router.post(
     "/{code}/payment-request", response=DossierOut, summary="Request a financial obligation (pauses)"
 )
-def dossier_payment_request(request: HttpRequest, code: str, body: ItemsIn) -> dict[str, Any]:
+def dossier_payment_request(request: AuthenticatedHttpRequest, code: str, body: ItemsIn) -> dict[str, Any]:
     return _out(
         services.dossier_request_payment(
             dossier=_officer_dossier(request, code), officer=request.user, items=body.items
@@ -512,7 +517,7 @@ def dossier_payment_request(request: HttpRequest, code: str, body: ItemsIn) -> d
 
 
 @router.post("/{code}/payment-confirm", response=DossierOut, summary="Record the payment (resumes)")
-def dossier_payment_confirm(request: HttpRequest, code: str, body: PaymentIn) -> dict[str, Any]:
+def dossier_payment_confirm(request: AuthenticatedHttpRequest, code: str, body: PaymentIn) -> dict[str, Any]:
     return _out(
         services.dossier_confirm_payment(
             dossier=_officer_dossier(request, code), clerk=request.user, reference=body.reference
@@ -521,7 +526,7 @@ def dossier_payment_confirm(request: HttpRequest, code: str, body: PaymentIn) ->
 
 
 @router.post("/{code}/stop", response=DossierOut, summary="Stop processing (leader, with a notice)")
-def dossier_stop(request: HttpRequest, code: str, body: ReasonIn) -> dict[str, Any]:
+def dossier_stop(request: AuthenticatedHttpRequest, code: str, body: ReasonIn) -> dict[str, Any]:
     return _out(
         services.dossier_stop(
             dossier=_officer_dossier(request, code), leader=request.user, reason=body.reason
@@ -534,7 +539,7 @@ def dossier_stop(request: HttpRequest, code: str, body: ReasonIn) -> dict[str, A
     response=DossierOut,
     summary="Stop processing on the applicant's request (receiving one-stop unit, form 05)",
 )
-def dossier_stop_on_request(request: HttpRequest, code: str, body: ReasonIn) -> dict[str, Any]:
+def dossier_stop_on_request(request: AuthenticatedHttpRequest, code: str, body: ReasonIn) -> dict[str, Any]:
     return _out(
         services.dossier_stop_on_request(
             dossier=_officer_dossier(request, code), clerk=request.user, reason=body.reason

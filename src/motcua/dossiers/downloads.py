@@ -14,9 +14,10 @@ import re
 from typing import IO, Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404
 from django.views.decorators.http import require_GET
 
+from motcua.accounts.http import AuthenticatedHttpRequest
 from motcua.core.errors import NotFoundError
 from motcua.dossiers import selectors
 from motcua.dossiers.models import AccessKind, Dossier, DossierFile
@@ -63,7 +64,7 @@ def file_response(handle: IO[bytes], *, filename: str, content_type: str, inline
     return response
 
 
-def _serve(request: HttpRequest, *, dossier: Dossier, stored: DossierFile) -> FileResponse:
+def _serve(request: AuthenticatedHttpRequest, *, dossier: Dossier, stored: DossierFile) -> FileResponse:
     selectors.dossier_access_record(
         user=request.user,
         dossier=dossier,
@@ -80,7 +81,7 @@ def _serve(request: HttpRequest, *, dossier: Dossier, stored: DossierFile) -> Fi
 
 @login_required
 @require_GET
-def desk_file(request: HttpRequest, code: str, file_id: int) -> Any:
+def desk_file(request: AuthenticatedHttpRequest, code: str, file_id: int) -> Any:
     """An uploaded file, for the staff who may read the dossier (desk page)."""
     try:
         dossier = selectors.dossier_get_for_officer(user=request.user, code=code, audit=False)
@@ -94,7 +95,7 @@ def desk_file(request: HttpRequest, code: str, file_id: int) -> Any:
 
 @login_required
 @require_GET
-def my_file(request: HttpRequest, code: str, file_id: int) -> Any:
+def my_file(request: AuthenticatedHttpRequest, code: str, file_id: int) -> Any:
     """An uploaded file of the applicant's own dossier."""
     try:
         dossier = selectors.dossier_get_for_applicant(user=request.user, code=code)

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from motcua.agencies.models import Agency
 from motcua.core import clock
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.workflow import TimelineAction
 
+if TYPE_CHECKING:
+    from motcua.accounts.models import User
+
 
 def dossier_event_record(
     *,
     dossier: Dossier,
     action: str,
-    actor: Any | None,
+    actor: User | None,
     actor_role: str,
     actor_agency: Agency | None,
     from_status: str,
@@ -41,7 +44,7 @@ def dossier_event_build(
     *,
     dossier: Dossier,
     action: str,
-    actor: Any | None,
+    actor: User | None,
     actor_role: str,
     actor_agency: Agency | None,
     from_status: str,

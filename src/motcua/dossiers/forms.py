@@ -156,7 +156,8 @@ class DeskItemsForm(forms.Form):
     second_request_reason = forms.CharField(required=False)
 
     def item_list(self) -> list[str]:
-        return self.cleaned_data["items"].splitlines()
+        items: str = self.cleaned_data["items"]
+        return items.splitlines()
 
 
 class DeskReasonForm(forms.Form):

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import QuerySet
 
-from motcua.accounts.models import StaffRole
+from motcua.accounts.models import StaffRole, User
 from motcua.core import clock
 from motcua.core.errors import ApplicationError
 from motcua.dossiers.models import Dossier, Task, TaskStatus
@@ -17,7 +16,7 @@ BOXES = ("mine", "unit", "due_soon", "overdue", "intake")
 DUE_SOON = dt.timedelta(days=1)
 
 
-def inbox_tasks(*, user: Any, box: str) -> QuerySet[Task]:
+def inbox_tasks(*, user: User, box: str) -> QuerySet[Task]:
     if box not in BOXES:
         raise ApplicationError(
             "Hộp công việc không hợp lệ / Unknown inbox.", {"field": "box", "allowed": BOXES}
@@ -43,7 +42,7 @@ def inbox_tasks(*, user: Any, box: str) -> QuerySet[Task]:
     ).order_by("due_at", "pk")
 
 
-def inbox_dossiers(*, user: Any, box: str) -> QuerySet[Dossier]:
+def inbox_dossiers(*, user: User, box: str) -> QuerySet[Dossier]:
     if box == "intake":
         from motcua.dossiers.selectors import dossiers_for_officer
         from motcua.dossiers.workflow import DossierStatus

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from motcua.accounts.models import User
     from motcua.dossiers.models import Dossier
 
 
@@ -38,18 +39,18 @@ class SigningCredentials:
 
 
 class Paperwork(Protocol):
-    def form_issue(self, *, dossier: Dossier, kind: str, actor: Any) -> Any:
+    def form_issue(self, *, dossier: Dossier, kind: str, actor: User) -> Any:
         """Issue form ``kind`` (02 supplement request, 03 refusal, 04 apology, 05 stop notice) for the
         timeline event just recorded."""
         ...
 
-    def result_issue(self, *, dossier: Dossier, clerical_officer: Any, number: str = "") -> str:
+    def result_issue(self, *, dossier: Dossier, clerical_officer: User, number: str = "") -> str:
         """Number, render, sign (the approving leader, then the agency) and store the result; returns
         the number and symbol ("15/GP-SVHTTDL")."""
         ...
 
     def result_approval_authorise(
-        self, *, dossier: Dossier, leader: Any, credentials: SigningCredentials | None
+        self, *, dossier: Dossier, leader: User, credentials: SigningCredentials | None
     ) -> None:
         """The leader approves a result that will carry their personal signature: check that they
         authorised it (see the contract) and record the authorisation."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -24,6 +24,9 @@ from motcua.dossiers.models import DeliveryStatus, Dossier, Task, TaskStatus
 from motcua.dossiers.paperwork import SigningCredentials, paperwork
 from motcua.dossiers.transitions import active_task_for, dossier_transition
 from motcua.dossiers.workflow import Action, Actor, DossierStatus, TimelineAction
+
+if TYPE_CHECKING:
+    from motcua.accounts.models import User
 
 
 def stages_of(steps: Sequence[ProcessStep]) -> list[list[ProcessStep]]:
@@ -102,7 +105,7 @@ def _activate_stage(*, dossier: Dossier, order: int, start: dt.datetime) -> list
     return tasks
 
 
-def _require_task_actor(task: Task, user: Any) -> None:
+def _require_task_actor(task: Task, user: User) -> None:
     if task.role not in user_roles_at(user=user, agency=task.agency):
         raise PermissionDeniedError(
             _("Bạn không có quyền xử lý bước này."),
@@ -110,7 +113,7 @@ def _require_task_actor(task: Task, user: Any) -> None:
         )
 
 
-def task_claim(*, task: Task, user: Any) -> Task:
+def task_claim(*, task: Task, user: User) -> Task:
     with transaction.atomic():
         task = Task.objects.select_for_update().get(pk=task.pk)
         _require_task_actor(task, user)
@@ -136,7 +139,7 @@ def task_claim(*, task: Task, user: Any) -> Task:
     return task
 
 
-def task_assign(*, task: Task, assignee: Any, by: Any) -> Task:
+def task_assign(*, task: Task, assignee: User, by: User) -> Task:
     """A leader hands a step to a named officer of the same agency who holds the step's role."""
     with transaction.atomic():
         task = Task.objects.select_for_update().get(pk=task.pk)
@@ -165,7 +168,7 @@ def task_assign(*, task: Task, assignee: Any, by: Any) -> Task:
 def task_complete(
     *,
     task: Task,
-    user: Any,
+    user: User,
     note: str = "",
     result_number: str = "",
     credentials: SigningCredentials | None = None,
@@ -221,7 +224,7 @@ def task_complete(
 
 
 def _transition(
-    dossier: Dossier, action: str, user: Any, role: str, agency: Agency | None, **kw: Any
+    dossier: Dossier, action: str, user: User, role: str, agency: Agency | None, **kw: Any
 ) -> None:
     dossier_transition(dossier=dossier, action=action, actor=user, actor_role=role, actor_agency=agency, **kw)
 
@@ -230,7 +233,7 @@ def _after_step(
     *,
     dossier: Dossier,
     task: Task,
-    user: Any,
+    user: User,
     now: dt.datetime,
     result_number: str,
     credentials: SigningCredentials | None = None,
@@ -270,7 +273,7 @@ def _finish_processing(dossier: Dossier, now: dt.datetime) -> None:
     dossier.save(update_fields=["processing_finished_at", "delivery_status"])
 
 
-def task_send_back(*, dossier: Dossier, leader: Any, reason: str) -> Dossier:
+def task_send_back(*, dossier: Dossier, leader: User, reason: str) -> Dossier:
     """The leader returns the dossier to the previous stage for rework; the approval step reopens later."""
     if not reason.strip():
         raise ApplicationError(_("Vui lòng nêu lý do trả lại."), {"field": "reason"})
@@ -310,7 +313,7 @@ def task_send_back(*, dossier: Dossier, leader: Any, reason: str) -> Dossier:
     return dossier
 
 
-def dossier_propose_refusal(*, dossier: Dossier, specialist: Any, reason: str) -> Dossier:
+def dossier_propose_refusal(*, dossier: Dossier, specialist: User, reason: str) -> Dossier:
     if not reason.strip():
         raise ApplicationError(_("Vui lòng nêu lý do đề xuất từ chối."), {"field": "reason"})
     with transaction.atomic():
@@ -338,7 +341,7 @@ def dossier_propose_refusal(*, dossier: Dossier, specialist: Any, reason: str) -
 
 
 def consultation_request(
-    *, dossier: Dossier, specialist: Any, agency: Agency, question: str, budget_value: Any, budget_unit: str
+    *, dossier: Dossier, specialist: User, agency: Agency, question: str, budget_value: Any, budget_unit: str
 ) -> Task:
     """Ask another agency for its opinion in parallel (liên thông); it has its own budget."""
     with transaction.atomic():
@@ -373,7 +376,7 @@ def consultation_request(
     return task
 
 
-def result_draft_save(*, dossier: Dossier, specialist: Any, values: dict[str, str]) -> dict[str, str]:
+def result_draft_save(*, dossier: Dossier, specialist: User, values: dict[str, str]) -> dict[str, str]:
     """The specialist who holds the active appraisal step drafts the result's variable content (the
     result template's fields, validated by the signatures app through the port). Every save is a
     timeline event with the values saved."""

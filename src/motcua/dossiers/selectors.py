@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -30,15 +30,20 @@ from motcua.core.errors import NotFoundError, PermissionDeniedError
 from motcua.dossiers.codes import lookup_secret_normalise
 from motcua.dossiers.models import Dossier, DossierEvent, DossierFile, RatingCriterion, Task
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from motcua.accounts.models import User
+
 _NOT_FOUND = gettext_noop("Không tìm thấy hồ sơ.")
 
 
-def officer_agency_ids(*, user: Any) -> set[int]:
+def officer_agency_ids(*, user: User | AnonymousUser) -> set[int]:
     """Agencies where the user holds any active role, with all their descendant units."""
     return agency_ids_for_user(user=user)
 
 
-def dossiers_for_officer(*, user: Any) -> QuerySet[Dossier]:
+def dossiers_for_officer(*, user: User | AnonymousUser) -> QuerySet[Dossier]:
     agency_ids = officer_agency_ids(user=user)
     if not agency_ids:
         return Dossier.objects.none()
@@ -51,7 +56,7 @@ def dossiers_for_officer(*, user: Any) -> QuerySet[Dossier]:
 
 
 def dossier_get_for_officer(
-    *, user: Any, code: str, audit: bool = True, kind: str = "view", target: str = ""
+    *, user: User, code: str, audit: bool = True, kind: str = "view", target: str = ""
 ) -> Dossier:
     dossier = (
         dossiers_for_officer(user=user)
@@ -66,7 +71,7 @@ def dossier_get_for_officer(
     return dossier
 
 
-def officer_agency_for(*, user: Any, dossier: Dossier, role: str) -> Agency:
+def officer_agency_for(*, user: User, dossier: Dossier, role: str) -> Agency:
     """The agency in whose name ``user`` acts on ``dossier`` with ``role`` (receiving or helping centre)."""
     for agency in (dossier.receiving_agency, dossier.helped_at):
         if agency is not None and role in user_roles_at(user=user, agency=agency):
@@ -77,13 +82,13 @@ def officer_agency_for(*, user: Any, dossier: Dossier, role: str) -> Agency:
     )
 
 
-def dossiers_for_applicant(*, user: Any) -> QuerySet[Dossier]:
+def dossiers_for_applicant(*, user: User) -> QuerySet[Dossier]:
     if not getattr(user, "is_authenticated", False):
         return Dossier.objects.none()
     return Dossier.objects.filter(applicant_user=user).select_related("procedure_version")
 
 
-def dossier_get_for_applicant(*, user: Any, code: str) -> Dossier:
+def dossier_get_for_applicant(*, user: User, code: str) -> Dossier:
     dossier = dossiers_for_applicant(user=user).filter(code=code).first()
     if dossier is None:
         raise NotFoundError(_(_NOT_FOUND), {"code": code})
@@ -176,14 +181,14 @@ def task_of_dossier(*, dossier: Dossier, task_id: Any) -> Task:
 # --- Access log (Law 91/2025/QH15, Decree 356/2025: every read and export of personal data) ----------
 
 
-def _reader(user: Any) -> str:
+def _reader(user: User) -> str:
     if not getattr(user, "is_authenticated", False):
         return ""
     name = getattr(user, "full_name", "") or user.get_full_name()
     return f"{user.get_username()} ({name})"[:300] if name else user.get_username()
 
 
-def dossier_access_record(*, user: Any, dossier: Dossier | None, kind: str, target: str = "") -> None:
+def dossier_access_record(*, user: User, dossier: Dossier | None, kind: str, target: str = "") -> None:
     """One row of the access log; the dossier's code and the reader are copied so the row outlives both."""
     dossiers_access_record(
         user=user, dossiers=[dossier] if dossier is not None else [None], kind=kind, target=target
@@ -191,7 +196,7 @@ def dossier_access_record(*, user: Any, dossier: Dossier | None, kind: str, targ
 
 
 def dossiers_access_record(
-    *, user: Any, dossiers: Iterable[Dossier | None], kind: str, target: str = ""
+    *, user: User, dossiers: Iterable[Dossier | None], kind: str, target: str = ""
 ) -> None:
     """One row per dossier read at once (a register page, an export, an API list)."""
     from motcua.dossiers.models import DossierAccessLog
@@ -213,7 +218,7 @@ def dossiers_access_record(
     )
 
 
-def dossier_get_for_reader(*, user: Any, code: str, kind: str, target: str = "") -> tuple[Dossier, bool]:
+def dossier_get_for_reader(*, user: User, code: str, kind: str, target: str = "") -> tuple[Dossier, bool]:
     """The applicant's own dossier or one the staff member may read (then True), the read logged either
     way; anything else is NotFoundError, exactly like a dossier that does not exist."""
     dossier = dossiers_for_applicant(user=user).filter(code=code).first()
@@ -233,7 +238,7 @@ def mask_identifier(value: str) -> str:
 # --- Uploaded files -------------------------------------------------------------------------------
 
 
-def officer_may_open_identity_documents(*, user: Any, dossier: Dossier) -> bool:
+def officer_may_open_identity_documents(*, user: User, dossier: Dossier) -> bool:
     """Images of identity documents are sensitive data (Decree 356/2025 art. 4): of the staff who see the
     dossier, only the one-stop clerk who receives it and the specialist handling its appraisal open them
     (not the leader, the clerical officer or the IOC viewer)."""
@@ -255,7 +260,7 @@ def officer_may_open_identity_documents(*, user: Any, dossier: Dossier) -> bool:
     return False
 
 
-def dossier_file_get(*, dossier: Dossier, file_id: int, as_officer: bool, user: Any) -> DossierFile:
+def dossier_file_get(*, dossier: Dossier, file_id: int, as_officer: bool, user: User) -> DossierFile:
     """One uploaded file of a dossier the caller already holds through a permission-checked selector;
     identity documents only for the staff ``officer_may_open_identity_documents`` names."""
     from motcua.dossiers.sensitive import component_is_identity_document

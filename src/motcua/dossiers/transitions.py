@@ -7,7 +7,7 @@ Also the look-ups every action starts with: who acts, in which role, at which ag
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
@@ -22,12 +22,15 @@ from motcua.dossiers.notify import dossier_notify
 from motcua.dossiers.selectors import officer_agency_for
 from motcua.dossiers.workflow import TRANSITIONS, Actor, Transition, transition_for
 
+if TYPE_CHECKING:
+    from motcua.accounts.models import User
+
 
 def dossier_transition(
     *,
     dossier: Dossier,
     action: str,
-    actor: Any,
+    actor: User | None,
     actor_role: str,
     actor_agency: Agency | None,
     reason: str = "",
@@ -65,7 +68,7 @@ def dossier_transition_recorded(
     dossier: Dossier,
     action: str,
     from_status: str,
-    actor: Any,
+    actor: User | None,
     actor_role: str,
     actor_agency: Agency | None,
     reason: str = "",
@@ -136,19 +139,19 @@ def last_event_at(dossier: Dossier, action: str) -> dt.datetime | None:
     return event.at if event is not None else None
 
 
-def require_clerk_at(dossier: Dossier, clerk: Any) -> Agency:
+def require_clerk_at(dossier: Dossier, clerk: User) -> Agency:
     """The clerk must hold the one-stop role at the receiving agency (or at the centre where they help)."""
     return officer_agency_for(user=clerk, dossier=dossier, role=Actor.ONE_STOP_CLERK)
 
 
-def applicant_or_clerk(dossier: Dossier, user: Any) -> tuple[str, Agency | None]:
+def applicant_or_clerk(dossier: Dossier, user: User) -> tuple[str, Agency | None]:
     """The role in which ``user`` acts for the applicant: the applicant themself, or a one-stop clerk."""
     if dossier.applicant_user_id is not None and getattr(user, "pk", None) == dossier.applicant_user_id:
         return Actor.APPLICANT, None
     return Actor.ONE_STOP_CLERK, require_clerk_at(dossier, user)
 
 
-def active_task_for(dossier: Dossier, user: Any, roles: set[str]) -> Task:
+def active_task_for(dossier: Dossier, user: User, roles: set[str]) -> Task:
     """The active (non-consultation) step of ``dossier`` that ``user`` may act on in one of ``roles``."""
     for task in dossier.tasks.filter(status=TaskStatus.ACTIVE, is_consultation=False).select_related(
         "agency"

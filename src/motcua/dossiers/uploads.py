@@ -49,7 +49,7 @@ def _looks_signed(chunk: bytes) -> bool:
     return b"/ByteRange" in chunk
 
 
-def upload_check(upload: UploadedFile, *, field: str = "file") -> CheckedUpload:
+def upload_check(upload: UploadedFile[bytes], *, field: str = "file") -> CheckedUpload:
     name = (upload.name or "").lower()
     size = upload.size or 0
     if size == 0:
@@ -98,11 +98,11 @@ def upload_check(upload: UploadedFile, *, field: str = "file") -> CheckedUpload:
 _MARKUP = re.compile(rb"<\s*(?:script|html|body|iframe|svg|!doctype\s+html)\b", re.IGNORECASE)
 
 
-def _refused(message: str, *, field: str, upload: UploadedFile) -> ApplicationError:
+def _refused(message: str, *, field: str, upload: UploadedFile[bytes]) -> ApplicationError:
     return ApplicationError(message, {"field": field, "file": upload.name})
 
 
-def _content_parse(upload: UploadedFile, content_type: str, *, field: str) -> None:
+def _content_parse(upload: UploadedFile[bytes], content_type: str, *, field: str) -> None:
     """Parse the file as what its magic number claims (review security F12): five bytes prove nothing."""
     data = upload.read()
     upload.seek(0)
@@ -118,7 +118,7 @@ def _content_parse(upload: UploadedFile, content_type: str, *, field: str) -> No
         _image_parse(data, content_type, field=field, upload=upload)
 
 
-def _pdf_parse(data: bytes, *, field: str, upload: UploadedFile) -> None:
+def _pdf_parse(data: bytes, *, field: str, upload: UploadedFile[bytes]) -> None:
     import pikepdf
 
     encrypted_message = _("Không nhận tệp PDF có mật khẩu hoặc được mã hóa.")
@@ -175,7 +175,7 @@ def _javascript_in(obj: Any, *, top: bool) -> bool:
     return False
 
 
-def _image_parse(data: bytes, content_type: str, *, field: str, upload: UploadedFile) -> None:
+def _image_parse(data: bytes, content_type: str, *, field: str, upload: UploadedFile[bytes]) -> None:
     from PIL import Image
 
     expected = {"image/jpeg": "JPEG", "image/png": "PNG"}[content_type]

@@ -5,7 +5,7 @@ selector or service, render."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms as django_forms
 from django.contrib import messages
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
+from motcua.accounts.http import AuthenticatedHttpRequest
 from motcua.accounts.selectors import staff_member_get, user_roles_at
 from motcua.agencies.models import Agency
 from motcua.agencies.selectors import agency_get_by_code
@@ -35,6 +36,9 @@ from motcua.dossiers.workflow import (
     can_rate,
     can_transition,
 )
+
+if TYPE_CHECKING:
+    from motcua.accounts.models import User
 
 
 def _error_to_form(form: Any, exc: ApplicationError) -> None:
@@ -74,12 +78,12 @@ def _submission(form: Any, request: HttpRequest, *, channel: str, receiving: Age
 
 
 @login_required
-def dossier_new(request: HttpRequest, local_code: str) -> HttpResponse:
+def dossier_new(request: AuthenticatedHttpRequest, local_code: str) -> HttpResponse:
     try:
         version = procedure_version_get_current(local_code=local_code)
     except NotFoundError as exc:
         raise Http404(exc.message) from exc
-    user: Any = request.user
+    user: User = request.user
     initial = {
         "applicant_name": user.full_name or user.get_full_name(),
         "applicant_id_number": user.national_id,
@@ -117,13 +121,13 @@ def _fresh_key() -> str:
 
 
 @login_required
-def my_list(request: HttpRequest) -> HttpResponse:
+def my_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     dossiers = selectors.dossiers_for_applicant(user=request.user).order_by("-created_at")[:100]
     return render(request, "dossiers/my_list.html", {"dossiers": dossiers})
 
 
 @login_required
-def my_detail(request: HttpRequest, code: str) -> HttpResponse:
+def my_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     try:
         dossier = selectors.dossier_get_for_applicant(user=request.user, code=code)
     except NotFoundError as exc:
@@ -162,7 +166,7 @@ def _last_request(dossier: Dossier) -> list[str]:
 
 @login_required
 @require_POST
-def my_supply(request: HttpRequest, code: str) -> HttpResponse:
+def my_supply(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     try:
         dossier = selectors.dossier_get_for_applicant(user=request.user, code=code)
     except NotFoundError as exc:
@@ -188,7 +192,7 @@ def my_supply(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def my_withdraw(request: HttpRequest, code: str) -> HttpResponse:
+def my_withdraw(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     try:
         dossier = selectors.dossier_get_for_applicant(user=request.user, code=code)
         services.dossier_withdraw(dossier=dossier, user=request.user, reason=request.POST.get("reason", ""))
@@ -202,7 +206,7 @@ def my_withdraw(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def my_submit_draft(request: HttpRequest, pk: int) -> HttpResponse:
+def my_submit_draft(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     dossier = (
         selectors.dossiers_for_applicant(user=request.user).filter(pk=pk, status=DossierStatus.DRAFT).first()
     )
@@ -218,7 +222,7 @@ def my_submit_draft(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def my_rate(request: HttpRequest, code: str) -> HttpResponse:
+def my_rate(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     try:
         dossier = selectors.dossier_get_for_applicant(user=request.user, code=code)
         scores = {
@@ -268,7 +272,7 @@ def _staff_required(request: HttpRequest) -> None:
 
 
 @login_required
-def desk(request: HttpRequest) -> HttpResponse:
+def desk(request: AuthenticatedHttpRequest) -> HttpResponse:
     _staff_required(request)
     counts = inbox.inbox_counts(user=request.user)
     box = request.GET.get("box") or inbox.inbox_default_box(counts)
@@ -288,7 +292,7 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def counter_new(request: HttpRequest, local_code: str) -> HttpResponse:
+def counter_new(request: AuthenticatedHttpRequest, local_code: str) -> HttpResponse:
     _staff_required(request)
     try:
         version = procedure_version_get_current(local_code=local_code)
@@ -323,7 +327,7 @@ def counter_new(request: HttpRequest, local_code: str) -> HttpResponse:
 
 
 @login_required
-def desk_detail(request: HttpRequest, code: str) -> HttpResponse:
+def desk_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     try:
         dossier = selectors.dossier_get_for_officer(user=request.user, code=code)
     except NotFoundError as exc:
@@ -383,14 +387,14 @@ def _task(dossier: Dossier, data: dict[str, Any]) -> Any:
     return selectors.task_of_dossier(dossier=dossier, task_id=data.get("task"))
 
 
-def _assign(dossier: Dossier, user: Any, data: dict[str, Any]) -> object:
+def _assign(dossier: Dossier, user: User, data: dict[str, Any]) -> object:
     assignee = staff_member_get(user_id=data["assignee"])
     if assignee is None:
         raise ValidationFailedError(_("Chọn bước và cán bộ được giao."), {"field": "assignee"})
     return processing.task_assign(task=_task(dossier, data), assignee=assignee, by=user)
 
 
-def _consult(dossier: Dossier, user: Any, data: dict[str, Any]) -> object:
+def _consult(dossier: Dossier, user: User, data: dict[str, Any]) -> object:
     return processing.consultation_request(
         dossier=dossier,
         specialist=user,
@@ -404,7 +408,7 @@ def _consult(dossier: Dossier, user: Any, data: dict[str, Any]) -> object:
 DeskService = Callable[[Dossier, Any, dict[str, Any]], object]
 
 
-def _result_draft(dossier: Dossier, user: Any, cleaned: dict[str, Any]) -> Any:
+def _result_draft(dossier: Dossier, user: User, cleaned: dict[str, Any]) -> Any:
     fields = paperwork().result_draft_fields(dossier=dossier)
     raw = cleaned["raw"]
     return processing.result_draft_save(
@@ -497,7 +501,7 @@ def _form_errors(form: django_forms.Form) -> str:
 
 @login_required
 @require_POST
-def desk_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
+def desk_action(request: AuthenticatedHttpRequest, code: str, action: str) -> HttpResponse:
     if action not in DESK_ACTIONS:
         raise Http404
     try:
@@ -524,7 +528,7 @@ def desk_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
 
 
 @login_required
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Sổ theo dõi hồ sơ (form 07): every dossier received by the user's agencies, by receipt date."""
     _staff_required(request)
     import datetime as dt
@@ -557,7 +561,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def receipt(request: HttpRequest, code: str) -> HttpResponse:
+def receipt(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Giấy tiếp nhận hồ sơ và hẹn trả kết quả (form 01), printable."""
     try:
         dossier = selectors.dossier_get_for_officer(user=request.user, code=code)
@@ -581,7 +585,7 @@ def receipt(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _colleagues(dossier: Dossier, user: Any) -> list[Any]:
+def _colleagues(dossier: Dossier, user: User) -> list[Any]:
     """Officers a leader of the competent agency may assign steps to (same agency, active roles)."""
     from motcua.accounts.models import Role, StaffRole, User
     from motcua.core import clock

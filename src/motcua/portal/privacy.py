@@ -17,7 +17,7 @@ def citation(basis: dict[str, Any], sources: dict[str, Any], *, english: bool) -
     """ "điểm a khoản 1 Điều 4 Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15" or
     "Article 4(1)(a) of the Law on Personal Data Protection No. 91/2025/QH15" (each source's short
     citation; the full titles are listed once, under the notice)."""
-    source = sources[basis["source"]]
+    source: dict[str, str] = sources[basis["source"]]
     article, clause, point = basis.get("article"), basis.get("clause"), basis.get("point")
     if english:
         title = source["cite_en"]

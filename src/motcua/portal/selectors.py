@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, Count, Q, Value, When
 
-from motcua.accounts.models import AccountKind, Role
+from motcua.accounts.models import AccountKind, Role, User
 from motcua.agencies.models import Agency, AgencyLevel, OfficeHours
 from motcua.catalog.models import AdministrativeLevel, OnlineLevel, ProcedureVersion
 from motcua.core import clock
@@ -170,10 +171,10 @@ def privacy_notice_rules(*, on: dt.date | None = None) -> dict[str, Any]:
     return edition
 
 
-def procedure_counter_intake_allowed(*, user: Any, version: ProcedureVersion) -> bool:
+def procedure_counter_intake_allowed(*, user: User | AnonymousUser, version: ProcedureVersion) -> bool:
     """May ``user`` receive this procedure at a counter? Only a one-stop clerk at (or above) one of the
     agencies that receive it: the same test ``dossier_receive_at_counter`` applies (``user_roles_at``)."""
-    from motcua.dossiers.selectors import user_roles_at
+    from motcua.accounts.selectors import user_roles_at
 
     if not getattr(user, "is_authenticated", False) or getattr(user, "kind", "") != AccountKind.STAFF:
         return False

@@ -14,7 +14,7 @@ page alike: "approved" then always means "the leader consented to sign this resu
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -28,10 +28,13 @@ from motcua.dossiers.paperwork import SigningCredentials
 from motcua.dossiers.workflow import Actor, TimelineAction
 from motcua.signatures.models import SigningRequest
 
+if TYPE_CHECKING:
+    from motcua.accounts.models import User
+
 SIGN_AUTHORISE = TimelineAction.SIGN_AUTHORISE
 
 
-def signing_authorisation_check(*, user: Any, password: str, otp: str) -> str:
+def signing_authorisation_check(*, user: User, password: str, otp: str) -> str:
     """The password again, and the TOTP code when the leader has a device. Returns how they authenticated
     (a ``SigningRequest.Method``); raises ApplicationError with field errors, having recorded nothing.
 
@@ -62,7 +65,7 @@ def signing_authorisation_check(*, user: Any, password: str, otp: str) -> str:
 
 
 def signing_authorisation_grant(
-    *, dossier: Dossier, signer: Any, method: str, batch: uuid.UUID | None = None
+    *, dossier: Dossier, signer: User, method: str, batch: uuid.UUID | None = None
 ) -> SigningRequest:
     """Record the authorisation (after ``signing_authorisation_check`` passed) and its timeline event.
     Idempotent for a dossier the leader already authorised and that was not signed yet."""
@@ -93,7 +96,7 @@ def signing_authorisation_grant(
 
 
 def result_approval_authorise(
-    *, dossier: Dossier, leader: Any, credentials: SigningCredentials | None
+    *, dossier: Dossier, leader: User, credentials: SigningCredentials | None
 ) -> None:
     """The ``Paperwork`` port: called when ``leader`` approves ``dossier``'s result."""
     if not settings.MOTCUA_SIGN_RESULTS:
@@ -114,7 +117,7 @@ def result_approval_authorise(
     signing_authorisation_grant(dossier=dossier, signer=leader, method=method)
 
 
-def signing_authorisation_consume(*, dossier: Dossier, signer: Any) -> SigningRequest:
+def signing_authorisation_consume(*, dossier: Dossier, signer: User | None) -> SigningRequest:
     """Take the leader's pending authorisation for this dossier, once: a conditional update, atomic on
     SQLite and PostgreSQL alike, so two issues racing cannot both sign. Runs in the issue transaction: a
     failed signature gives the authorisation back. Raises ConflictError (409) when there is none."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -25,10 +25,13 @@ from motcua.dossiers.processing import task_complete
 from motcua.dossiers.workflow import Actor, DossierStatus
 from motcua.signatures.authorisation import signing_authorisation_check, signing_authorisation_grant
 
+if TYPE_CHECKING:
+    from motcua.accounts.models import User
+
 MAX_BATCH = 100
 
 
-def signing_queue_for(*, user: Any) -> QuerySet[Task]:
+def signing_queue_for(*, user: User) -> QuerySet[Task]:
     """Approval steps waiting for this leader: active, at an agency where they hold the leader role."""
     from motcua.dossiers.inbox import inbox_tasks
 
@@ -45,7 +48,7 @@ class BatchOutcome:
     failed: dict[str, str] = field(default_factory=dict)
 
 
-def results_batch_sign(*, leader: Any, codes: Sequence[str], password: str, otp: str = "") -> BatchOutcome:
+def results_batch_sign(*, leader: User, codes: Sequence[str], password: str, otp: str = "") -> BatchOutcome:
     """Approve and sign each chosen dossier (see the module docstring)."""
     chosen = list(dict.fromkeys(c.strip() for c in codes if c.strip()))
     if not chosen:

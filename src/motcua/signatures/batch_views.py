@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.csp import csp_override
 from django_otp import user_has_device
 
+from motcua.accounts.http import AuthenticatedHttpRequest
 from motcua.core.errors import ApplicationError, NotFoundError
 from motcua.dossiers import selectors
 from motcua.signatures.batch import results_batch_sign, signing_queue_for
@@ -50,7 +51,7 @@ def _staff(request: HttpRequest) -> None:
 
 
 @login_required
-def signing_queue(request: HttpRequest) -> HttpResponse:
+def signing_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     _staff(request)
     tasks = list(signing_queue_for(user=request.user)[:200])
     # What the leader approves: the specialist's draft of the result's content, next to each dossier.
@@ -92,7 +93,7 @@ def signing_queue(request: HttpRequest) -> HttpResponse:
 # The preview is shown in a frame of the queue page: this response alone may be framed, by our own pages.
 @csp_override({"default-src": ["'none'"], "frame-ancestors": ["'self'"]})
 @login_required
-def result_preview(request: HttpRequest, code: str) -> HttpResponse:
+def result_preview(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The draft result as it will be issued, before its number: what the leader is asked to sign."""
     _staff(request)
     try:

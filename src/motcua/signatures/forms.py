@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import segno
 from django.conf import settings
@@ -25,6 +25,9 @@ from motcua.core.clock import VIETNAM_TZ
 from motcua.dossiers.models import ApplicantKind, Dossier, DossierEvent, Task, TaskStatus
 from motcua.dossiers.workflow import Action, DossierStatus
 from motcua.signatures.appearance import SIGNATURE_SPACE_MM
+
+if TYPE_CHECKING:
+    from motcua.accounts.models import User
 
 
 def _moment(value: Any) -> str:
@@ -238,11 +241,11 @@ def letterhead(
     }
 
 
-def _person(user: Any) -> str:
+def _person(user: User | None) -> str:
     return str(user) if user is not None else ""
 
 
-def signer_for(agency: Agency, user: Any = None) -> dict[str, Any]:
+def signer_for(agency: Agency, user: User | None = None) -> dict[str, Any]:
     """The signature block of the head of ``agency`` (or a deputy signing "KT."), Decree 30 style."""
     head = head_title(agency)
     title = (getattr(user, "title", "") or "").strip()
@@ -255,7 +258,7 @@ def signer_for(agency: Agency, user: Any = None) -> dict[str, Any]:
     return {"lines": lines, "note": "", "name": _person(user)}
 
 
-def _person_signer(role_title: str, user: Any) -> dict[str, Any]:
+def _person_signer(role_title: str, user: User | None) -> dict[str, Any]:
     return {"lines": [role_title], "note": "(Ký và ghi rõ họ tên)", "name": _person(user)}
 
 
@@ -672,7 +675,7 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
 
 
-def result_details(dossier: Dossier, *, approver: Any, agency: Agency) -> dict[str, Any]:
+def result_details(dossier: Dossier, *, approver: User | None, agency: Agency) -> dict[str, Any]:
     """What the per-procedure result templates add to the generic result data."""
     version = dossier.procedure_version
     bases = [legal_basis_line(b) for b in version.legal_bases.all()]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -25,6 +25,9 @@ from motcua.signatures import forms
 from motcua.signatures.models import IssuedDocument
 from motcua.signatures.numbering import document_number_allocate
 from motcua.signatures.render import document_render
+
+if TYPE_CHECKING:
+    from motcua.accounts.models import User
 
 Builder = Callable[..., dict[str, Any]]
 
@@ -43,7 +46,7 @@ def _issuing_agency(dossier: Dossier, event: DossierEvent, spec: forms.FormSpec)
     return dossier.receiving_agency if spec.issuer == "receiving" else dossier.competent_agency
 
 
-def form_document_issue(*, dossier: Dossier, kind: str, actor: Any) -> IssuedDocument:
+def form_document_issue(*, dossier: Dossier, kind: str, actor: User) -> IssuedDocument:
     """Render form ``kind`` ("02" … "05") for the dossier's latest matching timeline event, give it the
     next number of the issuing agency's register ("01/PBS-TTPVHCC") and store it.
 

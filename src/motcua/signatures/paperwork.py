@@ -4,25 +4,28 @@ load typst and pyHanko, which a process that never issues a document need not pa
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.paperwork import SigningCredentials
 
+if TYPE_CHECKING:
+    from motcua.accounts.models import User
+
 
 class SignaturesPaperwork:
-    def form_issue(self, *, dossier: Dossier, kind: str, actor: Any) -> Any:
+    def form_issue(self, *, dossier: Dossier, kind: str, actor: User) -> Any:
         from motcua.signatures.issuing import form_document_issue
 
         return form_document_issue(dossier=dossier, kind=kind, actor=actor)
 
-    def result_issue(self, *, dossier: Dossier, clerical_officer: Any, number: str = "") -> str:
+    def result_issue(self, *, dossier: Dossier, clerical_officer: User, number: str = "") -> str:
         from motcua.signatures.results import result_issue
 
         return result_issue(dossier=dossier, clerical_officer=clerical_officer, number=number)
 
     def result_approval_authorise(
-        self, *, dossier: Dossier, leader: Any, credentials: SigningCredentials | None
+        self, *, dossier: Dossier, leader: User, credentials: SigningCredentials | None
     ) -> None:
         from motcua.signatures.authorisation import result_approval_authorise
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -43,6 +43,9 @@ from motcua.signatures.numbering import document_number_allocate, document_numbe
 from motcua.signatures.providers import signer_provider_for
 from motcua.signatures.render import document_anchors, document_render
 from motcua.signatures.signing import PkiFiles, SigningError
+
+if TYPE_CHECKING:
+    from motcua.accounts.models import User
 
 TITLES = {
     "licence": "Giấy phép",
@@ -79,7 +82,7 @@ def result_number_reserve(dossier: Dossier, number: str) -> str:
     )
 
 
-def result_issue(*, dossier: Dossier, clerical_officer: Any, number: str = "") -> str:
+def result_issue(*, dossier: Dossier, clerical_officer: User, number: str = "") -> str:
     """The whole issue of a result in one call (the ``Paperwork`` port): the number (given, kept from an
     earlier attempt, or the next of the register), then the signed document. Runs in the caller's
     transaction: a signing failure rolls the number back with it."""
@@ -101,7 +104,7 @@ def result_issue(*, dossier: Dossier, clerical_officer: Any, number: str = "") -
     return dossier.result_number
 
 
-def result_data(dossier: Dossier, *, approver: Any, document_url: str = "") -> dict[str, Any]:
+def result_data(dossier: Dossier, *, approver: User | None, document_url: str = "") -> dict[str, Any]:
     """The data of the result document. The generic ``result`` template reads the first keys; the
     per-procedure templates (licence, certificate, decision: ``forms.result_template``) also the details:
     authority, "Căn cứ …" lines from the version's legal basis, numbered articles, signature block.
@@ -148,7 +151,9 @@ def result_data(dossier: Dossier, *, approver: Any, document_url: str = "") -> d
     return draft_apply(data, dossier=dossier, draft=result_draft_values(dossier))
 
 
-def result_document_issue(*, dossier: Dossier, approver: Any, clerical_officer: Any) -> IssuedDocument | None:
+def result_document_issue(
+    *, dossier: Dossier, approver: User | None, clerical_officer: User
+) -> IssuedDocument | None:
     """Render, sign (leader, then agency seal) and store the result. Returns None when signing is off."""
     if not settings.MOTCUA_SIGN_RESULTS:
         return None

@@ -10,7 +10,7 @@ Rules (each with a test in ``tests/test_forms.py``):
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
@@ -24,12 +24,19 @@ from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.selectors import dossiers_for_officer, officer_agency_ids
 from motcua.dossiers.workflow import Action
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from motcua.accounts.models import User
+
 MAX_REGISTER_DAYS = 366
 MAX_REGISTER_ROWS = 2000
 _NOT_FOUND = "Không tìm thấy cơ quan."  # msgid; translated where raised
 
 
-def register_scope(*, user: Any, agency_code: str, start: str, end: str) -> tuple[Agency, dt.date, dt.date]:
+def register_scope(
+    *, user: User | AnonymousUser, agency_code: str, start: str, end: str
+) -> tuple[Agency, dt.date, dt.date]:
     """The agency and the date range of a register extract, checked; dates default to this month so far."""
     agency_ids = officer_agency_ids(user=user)
     if not agency_ids:
@@ -56,7 +63,9 @@ def register_scope(*, user: Any, agency_code: str, start: str, end: str) -> tupl
     return agency, first, last
 
 
-def register_dossiers(*, user: Any, agency: Agency, start: dt.date, end: dt.date) -> list[Dossier]:
+def register_dossiers(
+    *, user: User | AnonymousUser, agency: Agency, start: dt.date, end: dt.date
+) -> list[Dossier]:
     lo = dt.datetime.combine(start, dt.time.min, tzinfo=VIETNAM_TZ)
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=VIETNAM_TZ)
     events = DossierEvent.objects.filter(action__in=[Action.START_PROCESSING, Action.RETURN_RESULT]).order_by(

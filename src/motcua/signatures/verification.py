@@ -176,7 +176,9 @@ def _policy(material: Any, fetching: bool) -> CertValidationPolicySpec:
     )
 
 
-def _crls_for(signer: asn1_x509.Certificate, crls: list[asn1_crl.CertificateList], now: dt.datetime) -> list:
+def _crls_for(
+    signer: asn1_x509.Certificate, crls: list[asn1_crl.CertificateList], now: dt.datetime
+) -> list[asn1_crl.CertificateList]:
     """The CRLs that may speak about ``signer``: a CA drops a certificate from its CRLs once it has
     expired (RFC 5280 §3.3), so a CRL of its issuer published after that proves nothing about it and would
     keep the past validation from sliding back to when it was valid."""
@@ -354,7 +356,8 @@ def _dss_revision(reader: PdfFileReader) -> int:
     """The last revision that wrote the DSS dictionary (-1 when there is none)."""
     ref = reader.root.raw_get("/DSS") if "/DSS" in reader.root else None
     if isinstance(ref, generic.IndirectObject):
-        return reader.xrefs.get_last_change(ref.reference)
+        revision: int = reader.xrefs.get_last_change(ref.reference)
+        return revision
     # An inline DSS changes with the catalogue.
     return reader.xrefs.total_revisions - 1 if ref is not None else -1
 

@@ -45,10 +45,11 @@ def result_pdf(request: HttpRequest, code: str) -> HttpResponseBase:
 def _dossier_for_reader(request: HttpRequest, code: str, *, target: str) -> Dossier:
     """The applicant's own dossier, or one the staff member may read; anything else is a 404. The PDF
     download is logged (personal data: Law 91/2025/QH15, Decree 356/2025)."""
+    user = request.user
+    if not user.is_authenticated:  # an anonymous visitor reads no dossier: the same 404 as a missing one
+        raise Http404
     try:
-        dossier, _as_staff = selectors.dossier_get_for_reader(
-            user=request.user, code=code, kind="pdf", target=target
-        )
+        dossier, _as_staff = selectors.dossier_get_for_reader(user=user, code=code, kind="pdf", target=target)
     except NotFoundError as exc:
         raise Http404(exc.message) from exc
     return dossier
@@ -87,9 +88,12 @@ def control_slip_pdf(request: HttpRequest, code: str) -> HttpResponse:
 def register_pdf(request: HttpRequest) -> HttpResponse:
     """Form 07: the register extract of one of the user's agencies (``?agency=<e-ID code>``, default the
     first where they hold a role) for ``?from=YYYY-MM-DD&to=YYYY-MM-DD`` (default: this month so far)."""
+    user = request.user
+    if not user.is_authenticated:  # an anonymous visitor holds no role: the same 404 as a foreign agency
+        raise Http404
     try:
         agency, start, end = register_scope(
-            user=request.user,
+            user=user,
             agency_code=request.GET.get("agency", ""),
             start=request.GET.get("from", ""),
             end=request.GET.get("to", ""),
@@ -98,9 +102,9 @@ def register_pdf(request: HttpRequest) -> HttpResponse:
         raise Http404(exc.message) from exc
     except ApplicationError as exc:
         return HttpResponseBadRequest(exc.message)
-    dossiers = register_dossiers(user=request.user, agency=agency, start=start, end=end)
+    dossiers = register_dossiers(user=user, agency=agency, start=start, end=end)
     selectors.dossiers_access_record(
-        user=request.user, dossiers=dossiers, kind="export", target=f"register {agency.code} {start}..{end}"
+        user=user, dossiers=dossiers, kind="export", target=f"register {agency.code} {start}..{end}"
     )
     link = f"{settings.SITE_URL}{reverse('dossiers:register')}?from={start:%Y-%m-%d}&to={end:%Y-%m-%d}"
     data = register_data(agency=agency, dossiers=dossiers, start=start, end=end, now=clock.now(), link=link)

@@ -25,7 +25,7 @@ from motcua.catalog.models import (
 )
 
 
-class AgencyFactory(factory.django.DjangoModelFactory):
+class AgencyFactory(factory.django.DjangoModelFactory[Agency]):
     class Meta:
         model = Agency
         django_get_or_create = ("code",)
@@ -37,7 +37,7 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     valid_from = dt.date(2025, 7, 1)
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -52,7 +52,7 @@ class StaffFactory(UserFactory):
     kind = AccountKind.STAFF
 
 
-class StaffRoleFactory(factory.django.DjangoModelFactory):
+class StaffRoleFactory(factory.django.DjangoModelFactory[StaffRole]):
     class Meta:
         model = StaffRole
 
@@ -61,7 +61,7 @@ class StaffRoleFactory(factory.django.DjangoModelFactory):
     role = Role.SPECIALIST
 
 
-class FieldFactory(factory.django.DjangoModelFactory):
+class FieldFactory(factory.django.DjangoModelFactory[Field]):
     class Meta:
         model = Field
         django_get_or_create = ("code",)
@@ -70,7 +70,7 @@ class FieldFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Lĩnh vực {n}")
 
 
-class ProcedureFactory(factory.django.DjangoModelFactory):
+class ProcedureFactory(factory.django.DjangoModelFactory[Procedure]):
     class Meta:
         model = Procedure
 
@@ -78,7 +78,7 @@ class ProcedureFactory(factory.django.DjangoModelFactory):
     local_code = factory.LazyAttribute(lambda o: f"{o.national_code}.000.00.00.H99")
 
 
-class ProcedureVersionFactory(factory.django.DjangoModelFactory):
+class ProcedureVersionFactory(factory.django.DjangoModelFactory[ProcedureVersion]):
     class Meta:
         model = ProcedureVersion
 
@@ -98,7 +98,7 @@ class ProcedureVersionFactory(factory.django.DjangoModelFactory):
     result_name = "Giấy phép"
 
 
-class ComponentFactory(factory.django.DjangoModelFactory):
+class ComponentFactory(factory.django.DjangoModelFactory[Component]):
     class Meta:
         model = Component
 
@@ -107,7 +107,7 @@ class ComponentFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Tờ khai {n}")
 
 
-class ProcessStepFactory(factory.django.DjangoModelFactory):
+class ProcessStepFactory(factory.django.DjangoModelFactory[ProcessStep]):
     class Meta:
         model = ProcessStep
 

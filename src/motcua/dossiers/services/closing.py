@@ -5,7 +5,7 @@ applicant's request, or by the competent agency's leader — and the applicant's
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -28,9 +28,12 @@ from motcua.dossiers.selectors import rating_criteria_in_force
 from motcua.dossiers.transitions import dossier_transition, require_clerk_at
 from motcua.dossiers.workflow import Action, Actor, TimelineAction, can_rate
 
+if TYPE_CHECKING:
+    from motcua.accounts.models import User
+
 
 def dossier_return_result(
-    *, dossier: Dossier, clerk: Any, method: str, recipient: str, note: str = ""
+    *, dossier: Dossier, clerk: User, method: str, recipient: str, note: str = ""
 ) -> Dossier:
     """Hand the result over (counter, post or online) and record who received it."""
     if method not in ReturnMethod.values:
@@ -61,7 +64,7 @@ def dossier_return_result(
     return dossier
 
 
-def dossier_withdraw(*, dossier: Dossier, user: Any, reason: str) -> Dossier:
+def dossier_withdraw(*, dossier: Dossier, user: User, reason: str) -> Dossier:
     if dossier.applicant_user_id is None or getattr(user, "pk", None) != dossier.applicant_user_id:
         raise ApplicationError(_("Chỉ chủ hồ sơ được rút hồ sơ."))
     with transaction.atomic():
@@ -81,7 +84,7 @@ def dossier_withdraw(*, dossier: Dossier, user: Any, reason: str) -> Dossier:
     return dossier
 
 
-def dossier_rate(*, dossier: Dossier, user: Any, scores: Mapping[str, int], comment: str = "") -> Any:
+def dossier_rate(*, dossier: Dossier, user: User, scores: Mapping[str, int], comment: str = "") -> Any:
     """The applicant rates the service once, on the criteria in force (RatingCriterion)."""
     if dossier.applicant_user_id is None or getattr(user, "pk", None) != dossier.applicant_user_id:
         raise ApplicationError(_("Chỉ chủ hồ sơ được đánh giá."))
@@ -117,7 +120,7 @@ def dossier_rate(*, dossier: Dossier, user: Any, scores: Mapping[str, int], comm
     return rating
 
 
-def dossier_stop(*, dossier: Dossier, leader: Any, reason: str) -> Dossier:
+def dossier_stop(*, dossier: Dossier, leader: User, reason: str) -> Dossier:
     """The competent agency stops processing with a notice (form 05; DVCQG status 8)."""
     if not reason.strip():
         raise ApplicationError(_("Vui lòng nêu lý do dừng xử lý."), {"field": "reason"})
@@ -129,7 +132,7 @@ def dossier_stop(*, dossier: Dossier, leader: Any, reason: str) -> Dossier:
     return dossier
 
 
-def dossier_stop_on_request(*, dossier: Dossier, clerk: Any, reason: str) -> Dossier:
+def dossier_stop_on_request(*, dossier: Dossier, clerk: User, reason: str) -> Dossier:
     """The applicant asks to stop (Decree 118/2025 art. 21): the one-stop unit that received the dossier
     issues the stop notice (form 05, Circular 03/2025/TT-VPCP art. 7; DVCQG status 8). ``reason`` is
     the applicant's request as the clerk records it."""
@@ -153,7 +156,7 @@ def dossier_stop_on_request(*, dossier: Dossier, clerk: Any, reason: str) -> Dos
 
 
 def _stop(
-    dossier: Dossier, *, actor: Any, role: str, agency: Any, reason: str, data: dict[str, Any] | None = None
+    dossier: Dossier, *, actor: User, role: str, agency: Any, reason: str, data: dict[str, Any] | None = None
 ) -> None:
     dossier_transition(
         dossier=dossier,

@@ -24,7 +24,7 @@ from motcua.dossiers.transitions import dossier_transition, require_clerk_at
 from motcua.dossiers.workflow import Action, Actor, DossierStatus
 
 
-def dossier_receive(*, dossier: Dossier, clerk: Any, reason: str = "") -> Dossier:
+def dossier_receive(*, dossier: Dossier, clerk: User, reason: str = "") -> Dossier:
     """Accept a complete, valid dossier: the legal clock starts, the appointment is computed from the
     pinned procedure version and the receiving centre's calendar, and the internal process starts."""
     with transaction.atomic():
@@ -76,7 +76,7 @@ def appointment_for(*, dossier: Dossier, received_at: Any) -> Any:
     )
 
 
-def dossier_request_intake_supplement(*, dossier: Dossier, clerk: Any, items: Sequence[str]) -> Dossier:
+def dossier_request_intake_supplement(*, dossier: Dossier, clerk: User, items: Sequence[str]) -> Dossier:
     """One consolidated list of what to add or correct, each with its reason (form 02)."""
     clean = [item.strip() for item in items if item.strip()]
     if not clean:
@@ -100,7 +100,7 @@ def dossier_request_intake_supplement(*, dossier: Dossier, clerk: Any, items: Se
     return dossier
 
 
-def dossier_refuse_at_intake(*, dossier: Dossier, clerk: Any, reason: str) -> Dossier:
+def dossier_refuse_at_intake(*, dossier: Dossier, clerk: User, reason: str) -> Dossier:
     if not reason.strip():
         raise ApplicationError(_("Vui lòng nêu lý do từ chối."), {"field": "reason"})
     with transaction.atomic():
@@ -119,7 +119,7 @@ def dossier_refuse_at_intake(*, dossier: Dossier, clerk: Any, reason: str) -> Do
 
 
 def dossier_receive_at_counter(
-    *, clerk: Any, data: SubmissionData, received_component_ids: Sequence[int], idempotency_key: str = ""
+    *, clerk: User, data: SubmissionData, received_component_ids: Sequence[int], idempotency_key: str = ""
 ) -> Dossier:
     """A paper dossier at the one-stop counter: the clerk records which components were handed in and
     attaches the scans; the dossier gets its code and is received in one transaction."""

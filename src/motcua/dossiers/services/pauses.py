@@ -6,12 +6,13 @@ applied by ``transitions.dossier_transition``: these services only say what is a
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from motcua.accounts.selectors import user_roles_at
 from motcua.agencies.models import Agency
 from motcua.calendar.selectors import work_calendar_for
 from motcua.core import clock
@@ -21,7 +22,6 @@ from motcua.dossiers.events import dossier_event_record
 from motcua.dossiers.models import Dossier, DossierFile, PaymentStatus
 from motcua.dossiers.notify import dossier_notify
 from motcua.dossiers.paperwork import paperwork
-from motcua.dossiers.selectors import user_roles_at
 from motcua.dossiers.sensitive import component_is_identity_document, dossier_file_store
 from motcua.dossiers.services.submission import files_delete
 from motcua.dossiers.transitions import (
@@ -34,6 +34,9 @@ from motcua.dossiers.transitions import (
 from motcua.dossiers.uploads import upload_check
 from motcua.dossiers.workflow import Action, Actor, DossierStatus, TimelineAction
 
+if TYPE_CHECKING:
+    from motcua.accounts.models import User
+
 
 def _items(items: Sequence[str], message: str) -> list[str]:
     clean = [item.strip() for item in items if item.strip()]
@@ -43,7 +46,7 @@ def _items(items: Sequence[str], message: str) -> list[str]:
 
 
 def dossier_request_supplement(
-    *, dossier: Dossier, officer: Any, items: Sequence[str], second_request_reason: str = ""
+    *, dossier: Dossier, officer: User, items: Sequence[str], second_request_reason: str = ""
 ) -> Dossier:
     """Ask the applicant, through the one-stop unit, for what is missing; the legal clock stops.
 
@@ -81,7 +84,7 @@ def dossier_request_supplement(
     return dossier
 
 
-def _second_request_approver(dossier: Dossier, officer: Any, reason: str) -> Agency:
+def _second_request_approver(dossier: Dossier, officer: User, reason: str) -> Agency:
     """The agency in whose name a second supplement request is made: only a leader of the competent
     agency, and only with a reason."""
     if Actor.LEADER not in user_roles_at(user=officer, agency=dossier.competent_agency):
@@ -102,7 +105,7 @@ def _second_request_approver(dossier: Dossier, officer: Any, reason: str) -> Age
 
 
 def dossier_supply(
-    *, dossier: Dossier, user: Any, files: Mapping[int, Sequence[UploadedFile]], note: str = ""
+    *, dossier: Dossier, user: User, files: Mapping[int, Sequence[UploadedFile[bytes]]], note: str = ""
 ) -> Dossier:
     """The applicant (or the clerk for them) hands in what was asked; the clock resumes."""
     checked = {cid: [upload_check(f, field=f"component_{cid}") for f in fl] for cid, fl in files.items()}
@@ -165,7 +168,7 @@ def dossier_supply(
     return dossier
 
 
-def dossier_request_payment(*, dossier: Dossier, officer: Any, items: Sequence[str]) -> Dossier:
+def dossier_request_payment(*, dossier: Dossier, officer: User, items: Sequence[str]) -> Dossier:
     """Ask the applicant to fulfil a financial obligation (e.g. land levies); the clock stops like for a
     supplement (DVCQG status 6)."""
     clean = _items(items, _("Vui lòng nêu khoản phải nộp."))
@@ -186,7 +189,7 @@ def dossier_request_payment(*, dossier: Dossier, officer: Any, items: Sequence[s
     return dossier
 
 
-def dossier_confirm_payment(*, dossier: Dossier, clerk: Any, reference: str) -> Dossier:
+def dossier_confirm_payment(*, dossier: Dossier, clerk: User, reference: str) -> Dossier:
     """The one-stop unit records the payment (receipt or transaction reference); the clock resumes."""
     if not reference.strip():
         raise ApplicationError(_("Vui lòng nhập số biên lai."), {"field": "reference"})
@@ -206,7 +209,7 @@ def dossier_confirm_payment(*, dossier: Dossier, clerk: Any, reference: str) -> 
     return dossier
 
 
-def dossier_apologise(*, dossier: Dossier, officer: Any, reason: str, new_appointment_at: Any) -> Dossier:
+def dossier_apologise(*, dossier: Dossier, officer: User, reason: str, new_appointment_at: Any) -> Dossier:
     """Apology letter with the extension asked (form 04): once per dossier, with the reason and the new
     appointment, and no later than the working day before the appointment's day — refused on the last
     working day and after (post-Decree 118/2025 provincial one-stop rules; legal-review.md 4.6)."""

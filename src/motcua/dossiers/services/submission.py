@@ -9,7 +9,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -37,6 +37,9 @@ from motcua.dossiers.transitions import dossier_transition
 from motcua.dossiers.uploads import upload_check
 from motcua.dossiers.workflow import Action, Actor, DossierStatus, transition_for
 
+if TYPE_CHECKING:
+    from motcua.accounts.models import User
+
 
 @dataclass
 class ApplicantData:
@@ -62,9 +65,9 @@ class SubmissionData:
     receiving_agency: Agency | None = None
     helped_at: Agency | None = None
     # catalogue component id -> uploaded files
-    files: Mapping[int, Sequence[UploadedFile]] = field(default_factory=dict)
+    files: Mapping[int, Sequence[UploadedFile[bytes]]] = field(default_factory=dict)
     # At the counter: the citizen's account when they have one (so the dossier shows in "my dossiers").
-    applicant_user: Any = None
+    applicant_user: User | None = None
     # Optional uses, each only with the applicant's explicit consent (boxes never pre-ticked).
     sms_consent: bool = False
     survey_consent: bool = False
@@ -149,7 +152,7 @@ def _validate_submission(data: SubmissionData, *, as_draft: bool = False) -> dic
 
 
 def dossier_submit(
-    *, data: SubmissionData, user: Any, idempotency_key: str = "", as_draft: bool = False
+    *, data: SubmissionData, user: User, idempotency_key: str = "", as_draft: bool = False
 ) -> Dossier:
     """Create and submit a dossier (online or by post) under one code; returns the existing dossier when
     the same user retries with the same idempotency key.
@@ -219,7 +222,7 @@ def dossier_submit(
     return dossier
 
 
-def dossier_submit_draft(*, dossier: Dossier, user: Any) -> Dossier:
+def dossier_submit_draft(*, dossier: Dossier, user: User) -> Dossier:
     """Send a saved draft: check the required components now, give it its code, submit."""
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 
@@ -19,6 +19,9 @@ from motcua.dossiers.models import Dossier, DossierComponent, DossierFee, Dossie
 from motcua.dossiers.transitions import dossier_transition_recorded
 from motcua.dossiers.workflow import Action, DossierStatus
 from motcua.notifications.services import notification_deliver_after_commit, notification_delivery_task_row
+
+if TYPE_CHECKING:
+    from motcua.accounts.models import User
 
 
 def writes_in_one_statement() -> bool:
@@ -40,7 +43,7 @@ class SubmissionRows:
 
 
 def submission_write_orm(
-    rows: SubmissionRows, *, submitted: bool, actor: Any, actor_role: str, actor_agency: Agency | None
+    rows: SubmissionRows, *, submitted: bool, actor: User | None, actor_role: str, actor_agency: Agency | None
 ) -> None:
     """The portable path (SQLite, and drafts): the rows through the ORM, in one transaction."""
     with transaction.atomic():
@@ -74,7 +77,7 @@ _CODE_PLACEHOLDER = "\ue000ma-ho-so\ue000"
 
 
 def submission_write_in_one_statement(
-    rows: SubmissionRows, *, actor: Any, actor_role: str, actor_agency: Agency | None
+    rows: SubmissionRows, *, actor: User | None, actor_role: str, actor_agency: Agency | None
 ) -> None:
     """PostgreSQL: the same rows as ``submission_write_orm`` — dossier with its code, fees, components,
     files, the timeline event, the applicant's messages and their delivery tasks — in one statement,

@@ -4,7 +4,7 @@ permission-checked selector)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 
@@ -12,6 +12,9 @@ from motcua.dossiers import selectors
 from motcua.dossiers.downloads import INLINE_TYPES
 from motcua.dossiers.models import Dossier, DossierFile
 from motcua.dossiers.sensitive import component_is_identity_document
+
+if TYPE_CHECKING:
+    from motcua.accounts.models import User
 
 register = template.Library()
 
@@ -27,5 +30,5 @@ def is_identity_document(component: Any) -> bool:
 
 
 @register.simple_tag
-def may_open_identity_documents(dossier: Dossier, user: Any) -> bool:
+def may_open_identity_documents(dossier: Dossier, user: User) -> bool:
     return selectors.officer_may_open_identity_documents(user=user, dossier=dossier)

@@ -104,7 +104,7 @@ class _Token:
             try:
                 # Find the key and the certificate now (not inside the event loop of the first signature),
                 # so that a missing object is reported when the provider is created.
-                signer._load_objects()
+                signer._load_objects()  # type: ignore[no-untyped-call]  # unannotated in pyHanko
             except pkcs11.PKCS11Error as exc:
                 raise SigningError(
                     f"Token '{self.label}' không có khóa và chứng thư số nhãn '{name}' / "
