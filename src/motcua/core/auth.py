@@ -134,7 +134,7 @@ def api_token_administrable(*, token: ApiToken, by: AbstractBaseUser | Anonymous
         return True
     from motcua.core.access import users_administered_by
 
-    return users_administered_by(by).filter(pk=token.user_id).exists()
+    return bool(users_administered_by(by).filter(pk=token.user_id).exists())
 
 
 def api_token_revoke(*, token: ApiToken, by: AbstractBaseUser | AnonymousUser) -> ApiToken:

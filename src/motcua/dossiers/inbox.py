@@ -60,7 +60,7 @@ def inbox_dossiers(*, user: User, box: str) -> QuerySet[Dossier]:
     )
 
 
-def inbox_counts(*, user: Any) -> dict[str, int]:
+def inbox_counts(*, user: User) -> dict[str, int]:
     """How many items each box of the desk holds, for the tabs (a clerk sees at a glance where work is)."""
     counts = {box: inbox_tasks(user=user, box=box).count() for box in BOXES if box != "intake"}
     counts["intake"] = inbox_dossiers(user=user, box="intake").count()
