@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from motcua.agencies.models import Agency
 from motcua.catalog.models import Channel, ProcedureVersion
 from motcua.core import clock
-from motcua.core.errors import ApplicationError
+from motcua.core.errors import ApplicationError, PermissionDeniedError
 from motcua.dossiers.codes import dossier_code_allocate, dossier_code_parts, lookup_secret_new
 from motcua.dossiers.models import (
     ApplicantKind,
@@ -148,6 +148,24 @@ def _validate_submission(data: SubmissionData, *, as_draft: bool = False) -> dic
     return errors
 
 
+def _channel_check(data: SubmissionData, creator: Any) -> None:
+    """Only a one-stop clerk of the receiving agency records a dossier handed in at the counter or
+    received by post; an applicant submits online (security review F3: a citizen's token declared
+    "counter", skipping the required documents)."""
+    if data.channel == Channel.ONLINE:
+        return
+    from motcua.accounts.selectors import user_roles_at
+
+    receiving = (
+        data.receiving_agency or data.version.receiving_agencies.first() or data.version.competent_agency
+    )
+    if creator is None or Actor.ONE_STOP_CLERK not in user_roles_at(user=creator, agency=receiving):
+        raise PermissionDeniedError(
+            _("Chỉ cán bộ một cửa được ghi nhận hồ sơ nộp trực tiếp hoặc qua bưu chính."),
+            {"field": "channel"},
+        )
+
+
 def dossier_submit(
     *, data: SubmissionData, user: Any, idempotency_key: str = "", as_draft: bool = False
 ) -> Dossier:
@@ -157,6 +175,7 @@ def dossier_submit(
     Nothing is left behind on failure: the rows roll back and files already written are deleted.
     """
     creator = user if getattr(user, "is_authenticated", False) else None
+    _channel_check(data, creator)
     # No look-up before the insert: the unique (created_by, idempotency_key) constraint decides, so the
     # common case (a first attempt) costs no extra query and concurrent retries cannot both win.
     errors = _validate_submission(data, as_draft=as_draft)
