@@ -554,3 +554,27 @@ def dossier_stop_on_request(request: HttpRequest, code: str, body: ReasonIn) -> 
             dossier=_officer_dossier(request, code), clerk=request.user, reason=body.reason
         )
     )
+
+
+statistics_router = Router(auth=api_auth)
+
+
+class AgencyStatisticsOut(Schema):
+    agency: str
+    name: str
+    finished: int
+    on_time: int
+    on_time_rate: float
+
+
+class StatisticsOut(Schema):
+    total: int
+    by_status: dict[str, int]
+    agencies: list[AgencyStatisticsOut]
+
+
+@statistics_router.get("", response=StatisticsOut, summary="Counts by status and on-time rate (staff, IOC)")
+def statistics(request: HttpRequest) -> dict[str, Any]:
+    """Aggregates over the dossiers of the caller's agencies; no dossier and no personal data. The
+    monitoring role (IOC) reads these instead of dossiers."""
+    return selectors.dossier_statistics(user=request.user)
