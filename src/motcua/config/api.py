@@ -23,9 +23,11 @@ def application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespon
 def _register_routers() -> None:
     from motcua.catalog.api import router as catalog_router
     from motcua.dossiers.api import router as dossier_router
+    from motcua.dossiers.api import statistics_router
 
     api.add_router("/catalogue", catalog_router, tags=["catalogue"])
     api.add_router("/dossiers", dossier_router, tags=["dossiers"])
+    api.add_router("/statistics", statistics_router, tags=["statistics"])
     from motcua.signatures.api import router as verification_router
 
     api.add_router("/verifications", verification_router, tags=["verifications"])

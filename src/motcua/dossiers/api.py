@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from pydantic import ValidationError
+from pydantic import AwareDatetime, ValidationError
 
 from motcua.accounts.http import AuthenticatedHttpRequest
 from motcua.catalog.models import Channel
@@ -126,7 +126,7 @@ def _out(dossier: Dossier) -> dict[str, Any]:
     }
 
 
-def _task_out(t: Task) -> dict[str, Any]:
+def _task_out(t: Task, *, public: bool = False) -> dict[str, Any]:
     return {
         "id": t.pk,
         "order": t.order,
@@ -134,7 +134,8 @@ def _task_out(t: Task) -> dict[str, Any]:
         "role": t.role,
         "agency": t.agency.code,
         "status": t.status,
-        "assignee": t.assignee.username if t.assignee else None,
+        # Staff login names are not the applicant's business (security review F8).
+        "assignee": t.assignee.username if t.assignee and not public else None,
         "due_at": t.due_at,
         "completed_at": t.completed_at,
         "outcome": t.outcome,
@@ -142,16 +143,20 @@ def _task_out(t: Task) -> dict[str, Any]:
     }
 
 
-def _detail(dossier: Dossier) -> dict[str, Any]:
+def _detail(dossier: Dossier, *, as_staff: bool) -> dict[str, Any]:
+    """Staff see every task and event; the applicant sees the public timeline (the events the status page
+    names, ``status.PLAIN_WORDS``): no assignees, no internal notes such as a step's completion note."""
+    from motcua.dossiers.status import PLAIN_WORDS
+
     out = _out(dossier)
     out["tasks"] = [
-        _task_out(t) for t in dossier.tasks.select_related("agency", "assignee").order_by("order", "pk")
+        _task_out(t, public=not as_staff)
+        for t in dossier.tasks.select_related("agency", "assignee").order_by("order", "pk")
     ]
-    out["events"] = list(
-        selectors.dossier_timeline(dossier=dossier).values(
-            "action", "at", "from_status", "to_status", "actor_role", "reason"
-        )
-    )
+    events = selectors.dossier_timeline(dossier=dossier)
+    if not as_staff:
+        events = events.filter(action__in=list(PLAIN_WORDS))
+    out["events"] = list(events.values("action", "at", "from_status", "to_status", "actor_role", "reason"))
     return out
 
 
@@ -163,6 +168,10 @@ def _parse_submission(request: HttpRequest) -> tuple[DossierIn, dict[int, list[A
             payload = DossierIn.model_validate_json(raw)
         else:
             payload = DossierIn.model_validate(json.loads(request.body or b"{}"))
+    except RecursionError as exc:  # JSON nested thousands deep: refused, not a server error
+        raise ApplicationError(
+            _("Dữ liệu gửi lên không hợp lệ."), {"fields": {"data": "nested too deeply"}}
+        ) from exc
     except (ValidationError, ValueError) as exc:
         errors = exc.errors() if isinstance(exc, ValidationError) else [{"msg": str(exc)}]
         raise ApplicationError(
@@ -228,7 +237,10 @@ def _visible(request: AuthenticatedHttpRequest, code: str) -> Dossier:
 
 @router.get("/{code}", response=DossierDetailOut, summary="One dossier (its applicant or authorised staff)")
 def dossier_detail(request: AuthenticatedHttpRequest, code: str) -> dict[str, Any]:
-    return _detail(_visible(request, code))
+    dossier, as_staff = selectors.dossier_get_for_reader(
+        user=request.user, code=code, kind=AccessKind.API, target=f"{request.method} {request.path}"
+    )
+    return _detail(dossier, as_staff=as_staff)
 
 
 class StatusLookupIn(Schema):
@@ -294,13 +306,15 @@ class AssignIn(Schema):
 class ConsultIn(Schema):
     agency: str
     question: str
-    budget_value: float = 1
-    budget_unit: str = "working_days"
+    # Bounded here (422) and again, per unit, by the service (400) for every other caller.
+    budget_value: float = Field(1, gt=0, le=480, allow_inf_nan=False)
+    budget_unit: Literal["working_days", "hours", "days"] = "working_days"
 
 
 class ApologyIn(Schema):
     reason: str
-    new_appointment_at: dt.datetime
+    # With its offset: a naive time is ambiguous (and cannot be compared with the appointment).
+    new_appointment_at: AwareDatetime
 
 
 class ReturnIn(Schema):
@@ -545,3 +559,27 @@ def dossier_stop_on_request(request: AuthenticatedHttpRequest, code: str, body: 
             dossier=_officer_dossier(request, code), clerk=request.user, reason=body.reason
         )
     )
+
+
+statistics_router = Router(auth=api_auth)
+
+
+class AgencyStatisticsOut(Schema):
+    agency: str
+    name: str
+    finished: int
+    on_time: int
+    on_time_rate: float
+
+
+class StatisticsOut(Schema):
+    total: int
+    by_status: dict[str, int]
+    agencies: list[AgencyStatisticsOut]
+
+
+@statistics_router.get("", response=StatisticsOut, summary="Counts by status and on-time rate (staff, IOC)")
+def statistics(request: HttpRequest) -> dict[str, Any]:
+    """Aggregates over the dossiers of the caller's agencies; no dossier and no personal data. The
+    monitoring role (IOC) reads these instead of dossiers."""
+    return selectors.dossier_statistics(user=request.user)

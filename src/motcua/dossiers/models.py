@@ -129,6 +129,9 @@ class Dossier(models.Model):
     sms_consent_at = models.DateTimeField(_("đồng ý nhận tin nhắn SMS lúc"), null=True, blank=True)
     survey_consent_at = models.DateTimeField(_("đồng ý khảo sát mức độ hài lòng lúc"), null=True, blank=True)
     idempotency_key = models.CharField(max_length=128, blank=True)
+    # SHA-256 of the canonical request sent with the key: a retry with the same key and another body is
+    # refused (422) instead of silently answering with the first dossier (security review F11).
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -15,9 +16,9 @@ from motcua.accounts.selectors import user_roles_at
 from motcua.agencies.models import Agency
 from motcua.calendar.selectors import work_calendar_for
 from motcua.calendar.sources import one_stop_transfer_cutoff
-from motcua.catalog.models import Channel, ProcessStep
+from motcua.catalog.models import BudgetUnit, Channel, ProcessStep
 from motcua.core import clock
-from motcua.core.errors import ApplicationError, PermissionDeniedError
+from motcua.core.errors import ApplicationError, ConflictError, PermissionDeniedError, ValidationFailedError
 from motcua.dossiers import deadlines
 from motcua.dossiers.events import dossier_event_record
 from motcua.dossiers.models import DeliveryStatus, Dossier, Task, TaskStatus
@@ -113,14 +114,24 @@ def _require_task_actor(task: Task, user: User) -> None:
         )
 
 
+def _lock(task: Task) -> Task:
+    """Row locks in one order everywhere: the dossier first, then its task. (Task first in one service
+    and dossier first in another deadlocked concurrent approve and send-back, reliability review F5.)"""
+    Dossier.objects.select_for_update().filter(pk=task.dossier_id).values_list("pk", flat=True).first()
+    return Task.objects.select_for_update(of=("self",)).select_related("step", "dossier").get(pk=task.pk)
+
+
 def task_claim(*, task: Task, user: User) -> Task:
+    """Take a step. Claiming a step one already holds changes nothing and records no second event."""
     with transaction.atomic():
-        task = Task.objects.select_for_update().get(pk=task.pk)
+        task = _lock(task)
         _require_task_actor(task, user)
         if task.status != TaskStatus.ACTIVE:
-            raise ApplicationError(_("Bước này không ở trạng thái đang xử lý."))
-        if task.assignee_id not in (None, user.pk):
-            raise ApplicationError(
+            raise ConflictError(_("Bước này không ở trạng thái đang xử lý."), {"task": task.pk})
+        if task.assignee_id == user.pk:
+            return task
+        if task.assignee_id is not None:
+            raise ConflictError(
                 _("Bước này đã có người nhận."),
                 {"assignee": task.assignee_id},
             )
@@ -142,7 +153,7 @@ def task_claim(*, task: Task, user: User) -> Task:
 def task_assign(*, task: Task, assignee: User, by: User) -> Task:
     """A leader hands a step to a named officer of the same agency who holds the step's role."""
     with transaction.atomic():
-        task = Task.objects.select_for_update().get(pk=task.pk)
+        task = _lock(task)
         if "leader" not in user_roles_at(user=by, agency=task.agency):
             raise PermissionDeniedError(_("Chỉ lãnh đạo đơn vị được phân công."))
         if task.role not in user_roles_at(user=assignee, agency=task.agency):
@@ -179,11 +190,11 @@ def task_complete(
     ``credentials``: at the approval of a result that the leader signs personally, the leader authorises
     that signature by authenticating again (password, TOTP); without it the approval is refused."""
     with transaction.atomic():
-        task = Task.objects.select_for_update(of=("self",)).select_related("step", "dossier").get(pk=task.pk)
-        dossier = Dossier.objects.select_for_update().get(pk=task.dossier_id)
+        task = _lock(task)
+        dossier = task.dossier
         _require_task_actor(task, user)
         if task.status != TaskStatus.ACTIVE:
-            raise ApplicationError(_("Bước này không ở trạng thái đang xử lý."))
+            raise ConflictError(_("Bước này không ở trạng thái đang xử lý."), {"task": task.pk})
         if dossier.status in (DossierStatus.AWAITING_SUPPLEMENT, DossierStatus.AWAITING_PAYMENT):
             raise ApplicationError(_("Hồ sơ đang tạm dừng chờ công dân."))
         if (
@@ -349,6 +360,8 @@ def consultation_request(
         own = active_task_for(dossier, specialist, {Actor.SPECIALIST})
         if agency.pk == own.agency_id:
             raise ApplicationError(_("Chọn một cơ quan khác để xin ý kiến."), {"field": "agency"})
+        _consulted_agency_check(agency)
+        budget = _consultation_budget(budget_value, budget_unit)
         now = clock.now()
         task = Task(
             dossier=dossier,
@@ -360,7 +373,7 @@ def consultation_request(
             is_consultation=True,
             started_at=now,
         )
-        task.due_at = deadlines.budget_due(agency=agency, start=now, value=budget_value, unit=budget_unit)
+        task.due_at = deadlines.budget_due(agency=agency, start=now, value=budget, unit=budget_unit)
         task.save()
         dossier_event_record(
             dossier=dossier,
@@ -374,6 +387,41 @@ def consultation_request(
             data={"agency": agency.code, "task": task.pk, "due_at": task.due_at.isoformat()},
         )
     return task
+
+
+# A consultation answers within weeks; a longer budget is a typing error (and 1e300 days overflows dates).
+CONSULTATION_BUDGET_MAX = {BudgetUnit.WORKING_DAYS: 60, BudgetUnit.DAYS: 90, BudgetUnit.HOURS: 480}
+
+
+def _consultation_budget(value: Any, unit: str) -> Decimal:
+    try:
+        budget = Decimal(str(value))
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationFailedError(_("Thời hạn trả lời không hợp lệ."), {"field": "budget_value"}) from exc
+    if unit not in CONSULTATION_BUDGET_MAX:
+        raise ValidationFailedError(_("Đơn vị thời hạn không hợp lệ."), {"field": "budget_unit"})
+    if not budget.is_finite() or not 0 < budget <= CONSULTATION_BUDGET_MAX[BudgetUnit(unit)]:
+        raise ValidationFailedError(_("Thời hạn trả lời không hợp lệ."), {"field": "budget_value"})
+    return budget
+
+
+def _consulted_agency_check(agency: Agency) -> None:
+    """Only an agency in force today with a specialist can answer: an abolished district's consultation
+    would stay open for ever and block the stage (security review F10)."""
+    from motcua.accounts.models import StaffRole
+    from motcua.agencies.selectors import agency_ancestors
+
+    today = clock.local_today()
+    has_specialist = (
+        StaffRole.objects.active_on(today)
+        .filter(agency__in=agency_ancestors(agency), role=Actor.SPECIALIST, user__is_active=True)
+        .exists()
+    )
+    abolished = agency.valid_to is not None and agency.valid_to < today
+    if abolished or not has_specialist:
+        raise ApplicationError(
+            _("Cơ quan này không còn hoạt động hoặc chưa có cán bộ tiếp nhận ý kiến."), {"field": "agency"}
+        )
 
 
 def result_draft_save(*, dossier: Dossier, specialist: User, values: dict[str, str]) -> dict[str, str]:

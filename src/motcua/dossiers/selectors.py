@@ -18,11 +18,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from motcua.accounts.models import Role
 from motcua.accounts.selectors import agency_ids_for_user, user_roles_at
 from motcua.agencies.models import Agency
 from motcua.core import clock
@@ -38,9 +39,53 @@ if TYPE_CHECKING:
 _NOT_FOUND = gettext_noop("Không tìm thấy hồ sơ.")
 
 
+# Roles that read dossiers themselves. The IOC viewer monitors: it gets the aggregated statistics
+# (``dossier_statistics``), never a dossier with its personal data (security review F6, PDPL 91/2025
+# minimisation).
+_DOSSIER_READING_ROLES = frozenset(Role.values) - {Role.IOC_VIEWER}
+
+
 def officer_agency_ids(*, user: User | AnonymousUser) -> set[int]:
-    """Agencies where the user holds any active role, with all their descendant units."""
-    return agency_ids_for_user(user=user)
+    """Agencies where the user holds an active role that reads dossiers, with their descendant units."""
+    return agency_ids_for_user(user=user, roles=_DOSSIER_READING_ROLES)
+
+
+def dossier_statistics(*, user: User | AnonymousUser) -> dict[str, Any]:
+    """Counts by status and the on-time rate per competent agency, over the dossiers of the agencies
+    where ``user`` holds any role (the IOC viewer included) — aggregates only, no personal data."""
+    agency_ids = agency_ids_for_user(user=user)
+    if not agency_ids:
+        raise PermissionDeniedError(_("Chỉ cán bộ được xem số liệu thống kê."))
+    scope = Dossier.objects.filter(
+        Q(receiving_agency_id__in=agency_ids) | Q(competent_agency_id__in=agency_ids)
+    ).exclude(status="draft")
+    by_status = dict(
+        scope.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    finished = scope.filter(processing_finished_at__isnull=False, appointment_at__isnull=False)
+    per_agency = (
+        finished.order_by()
+        .values("competent_agency__code", "competent_agency__name")
+        .annotate(
+            finished=Count("pk"),
+            on_time=Count("pk", filter=Q(processing_finished_at__lte=F("appointment_at"))),
+        )
+        .order_by("competent_agency__code")
+    )
+    return {
+        "total": sum(by_status.values()),
+        "by_status": by_status,
+        "agencies": [
+            {
+                "agency": row["competent_agency__code"],
+                "name": row["competent_agency__name"],
+                "finished": row["finished"],
+                "on_time": row["on_time"],
+                "on_time_rate": round(row["on_time"] / row["finished"], 4),
+            }
+            for row in per_agency
+        ],
+    }
 
 
 def dossiers_for_officer(*, user: User | AnonymousUser) -> QuerySet[Dossier]:

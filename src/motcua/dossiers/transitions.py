@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from motcua.accounts.selectors import user_roles_at
 from motcua.agencies.models import Agency
 from motcua.core import clock
-from motcua.core.errors import PermissionDeniedError
+from motcua.core.errors import ConflictError, PermissionDeniedError
 from motcua.dossiers import deadlines
 from motcua.dossiers.events import dossier_event_record
 from motcua.dossiers.models import Dossier, Task, TaskStatus
@@ -158,6 +158,15 @@ def active_task_for(dossier: Dossier, user: User, roles: set[str]) -> Task:
     ):
         if task.role in roles and task.role in user_roles_at(user=user, agency=task.agency):
             return task
+    for task in dossier.tasks.filter(
+        status__in=[TaskStatus.DONE, TaskStatus.CANCELLED], is_consultation=False, role__in=roles
+    ).select_related("agency"):
+        if task.role in user_roles_at(user=user, agency=task.agency):
+            # The user's step was finished by someone (or something) else first: a conflict, not a refusal.
+            raise ConflictError(
+                _("Bước xử lý của bạn đã được thực hiện hoặc hồ sơ đã chuyển trạng thái."),
+                {"dossier": dossier.code},
+            )
     raise PermissionDeniedError(
         _("Bạn không có bước nào đang xử lý trong hồ sơ này."),
         {"dossier": dossier.code},

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from motcua.core.errors import ApplicationError, PermissionDeniedError
 from motcua.dossiers import selectors
-from motcua.dossiers.models import Task, TaskStatus
+from motcua.dossiers.models import Dossier, Task, TaskStatus
 from motcua.dossiers.processing import task_complete
 from motcua.dossiers.workflow import Actor, DossierStatus
 from motcua.signatures.authorisation import signing_authorisation_check, signing_authorisation_grant
@@ -67,6 +67,8 @@ def results_batch_sign(*, leader: User, codes: Sequence[str], password: str, otp
             # "not found", exactly like one that does not exist.
             dossier = selectors.dossier_get_for_officer(user=leader, code=code)
             with transaction.atomic():
+                # Row locks in the order every dossier service takes them: the dossier, then its task.
+                Dossier.objects.select_for_update().filter(pk=dossier.pk).values_list("pk").first()
                 task = (
                     queue.filter(dossier=dossier, status=TaskStatus.ACTIVE)
                     .select_for_update(of=("self",))

@@ -32,7 +32,14 @@ from motcua.dossiers.transitions import (
     require_clerk_at,
 )
 from motcua.dossiers.uploads import upload_check
-from motcua.dossiers.workflow import Action, Actor, DossierStatus, TimelineAction
+from motcua.dossiers.workflow import (
+    Action,
+    Actor,
+    DossierStatus,
+    TimelineAction,
+    TransitionNotAllowed,
+    find_transition,
+)
 
 if TYPE_CHECKING:
     from motcua.accounts.models import User
@@ -57,6 +64,9 @@ def dossier_request_supplement(
     clean = _items(items, _("Vui lòng nêu giấy tờ cần bổ sung và lý do."))
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        if find_transition(Action.REQUEST_SUPPLEMENT, dossier.status) is None:
+            # Asked already (a double click, a colleague at the same moment): the state has moved on.
+            raise TransitionNotAllowed(Action.REQUEST_SUPPLEMENT, dossier.status, Actor.SPECIALIST)
         data: dict[str, Any] = {"items": clean}
         if dossier.supplement_requests >= 1:
             actor_agency = _second_request_approver(dossier, officer, second_request_reason)

@@ -5,10 +5,11 @@ rows are written by ``submission_write``."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from motcua.agencies.models import Agency
 from motcua.catalog.models import Channel, ProcedureVersion
 from motcua.core import clock
-from motcua.core.errors import ApplicationError
+from motcua.core.errors import ApplicationError, PermissionDeniedError
 from motcua.dossiers.codes import dossier_code_allocate, dossier_code_parts, lookup_secret_new
 from motcua.dossiers.models import (
     ApplicantKind,
@@ -151,6 +152,65 @@ def _validate_submission(data: SubmissionData, *, as_draft: bool = False) -> dic
     return errors
 
 
+class IdempotencyKeyReusedError(ApplicationError):
+    """The Idempotency-Key of an earlier submission came with another body (IETF Idempotency-Key draft)."""
+
+    status_code = 422
+
+
+def submission_fingerprint(data: SubmissionData, checked: Mapping[int, Sequence[Any]]) -> str:
+    """SHA-256 of the request in canonical form: procedure version, applicant, channel, choices, form
+    data and the digests of the files. Equal requests give equal fingerprints whatever the key order."""
+    canonical = {
+        "version": data.version.pk,
+        "applicant": asdict(data.applicant),
+        "channel": data.channel,
+        "return_method": data.return_method,
+        "summary": data.summary,
+        "form_data": data.form_data,
+        "receiving_agency": data.receiving_agency.pk if data.receiving_agency else None,
+        "helped_at": data.helped_at.pk if data.helped_at else None,
+        "applicant_user": getattr(data.applicant_user, "pk", None),
+        "sms_consent": data.sms_consent,
+        "survey_consent": data.survey_consent,
+        "files": {str(cid): [c.sha256 for c in files] for cid, files in sorted(checked.items())},
+    }
+    text = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _idempotent_replay(creator: Any, key: str, fingerprint: str) -> Dossier | None:
+    """The dossier a first attempt with ``key`` created, when this request is the same one."""
+    existing = Dossier.objects.filter(created_by=creator, idempotency_key=key).first()
+    if existing is None:
+        return None
+    # Dossiers from before the fingerprint existed have none: they keep answering as before.
+    if existing.idempotency_fingerprint and existing.idempotency_fingerprint != fingerprint:
+        raise IdempotencyKeyReusedError(
+            _("Khóa Idempotency-Key này đã được dùng cho một hồ sơ khác nội dung."),
+            {"idempotency_key": key, "dossier": existing.code},
+        )
+    return existing
+
+
+def _channel_check(data: SubmissionData, creator: Any) -> None:
+    """Only a one-stop clerk of the receiving agency records a dossier handed in at the counter or
+    received by post; an applicant submits online (security review F3: a citizen's token declared
+    "counter", skipping the required documents)."""
+    if data.channel == Channel.ONLINE:
+        return
+    from motcua.accounts.selectors import user_roles_at
+
+    receiving = (
+        data.receiving_agency or data.version.receiving_agencies.first() or data.version.competent_agency
+    )
+    if creator is None or Actor.ONE_STOP_CLERK not in user_roles_at(user=creator, agency=receiving):
+        raise PermissionDeniedError(
+            _("Chỉ cán bộ một cửa được ghi nhận hồ sơ nộp trực tiếp hoặc qua bưu chính."),
+            {"field": "channel"},
+        )
+
+
 def dossier_submit(
     *, data: SubmissionData, user: User, idempotency_key: str = "", as_draft: bool = False
 ) -> Dossier:
@@ -160,12 +220,20 @@ def dossier_submit(
     Nothing is left behind on failure: the rows roll back and files already written are deleted.
     """
     creator = user if getattr(user, "is_authenticated", False) else None
+    _channel_check(data, creator)
     # No look-up before the insert: the unique (created_by, idempotency_key) constraint decides, so the
     # common case (a first attempt) costs no extra query and concurrent retries cannot both win.
     errors = _validate_submission(data, as_draft=as_draft)
     checked = {
         cid: [upload_check(f, field=f"component_{cid}") for f in files] for cid, files in data.files.items()
     }
+    fingerprint = submission_fingerprint(data, checked) if idempotency_key and creator is not None else ""
+    if errors and fingerprint:
+        # A retry of a request that succeeded once is answered with its dossier even if a rule has
+        # changed since; a retry with another body is refused all the same.
+        existing = _idempotent_replay(creator, idempotency_key, fingerprint)
+        if existing is not None:
+            return existing
     if errors:
         raise ApplicationError(
             _("Hồ sơ chưa hợp lệ, vui lòng kiểm tra các trường được đánh dấu."),
@@ -180,6 +248,7 @@ def dossier_submit(
             data=data,
             creator=creator,
             idempotency_key=idempotency_key,
+            fingerprint=fingerprint,
             as_draft=as_draft,
             status=transition.target if transition else DossierStatus.DRAFT,
         )
@@ -210,7 +279,7 @@ def dossier_submit(
         files_delete(rows.files)
         if idempotency_key and creator is not None:
             # A retry (or a concurrent retry that won the race): answer with the first attempt's dossier.
-            existing = Dossier.objects.filter(created_by=creator, idempotency_key=idempotency_key).first()
+            existing = _idempotent_replay(creator, idempotency_key, fingerprint)
             if existing is not None:
                 return existing
         raise
@@ -258,7 +327,13 @@ def files_delete(files: Sequence[DossierFile]) -> None:
 
 
 def _dossier_build(
-    *, data: SubmissionData, creator: Any, idempotency_key: str, as_draft: bool, status: str
+    *,
+    data: SubmissionData,
+    creator: Any,
+    idempotency_key: str,
+    as_draft: bool,
+    status: str,
+    fingerprint: str = "",
 ) -> Dossier:
     version = data.version
     receiving_agencies = list(version.receiving_agencies.all())  # prefetched on the hot path
@@ -288,6 +363,7 @@ def _dossier_build(
         competent_agency=version.competent_agency,
         return_method=data.return_method,
         idempotency_key=idempotency_key if creator is not None else "",
+        idempotency_fingerprint=fingerprint if creator is not None and idempotency_key else "",
         created_by=creator,
         submitted_at=None if as_draft else clock.now(),
         lookup_secret=lookup_secret_new(),

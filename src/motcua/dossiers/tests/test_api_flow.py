@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from motcua.accounts.models import Role
 from motcua.catalog.models import ProcedureVersion
 from motcua.dossiers.models import Dossier, DossierEvent, DossierFile
 from motcua.dossiers.tests.conftest import PNG_BYTES, pdf
+from motcua.testing.factories import StaffFactory, StaffRoleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -360,6 +362,8 @@ def test_desk_forms_assign_consult_and_payment(
     appraisal.refresh_from_db()
     assert appraisal.assignee == specialist_chi
     specialist = _client(specialist_chi)
+    # Only an agency with a specialist of its own can be consulted.
+    StaffRoleFactory(user=StaffFactory(username="tinh"), agency=province, role=Role.SPECIALIST)
     specialist.post(
         f"/mot-cua/ho-so/{code}/consult/",
         {"agency": province.code, "question": "Ý kiến về tên bản tin", "budget_value": "2"},

@@ -108,11 +108,12 @@ def test_every_staff_member_who_sees_the_dossier_downloads_its_files_and_others_
     ioc_viewer,
 ) -> None:
     stored = _file(received, "don-de-nghi.pdf")
-    for user in (clerk_binh, specialist_chi, leader_dung, clerical_em, ioc_viewer):
+    for user in (clerk_binh, specialist_chi, leader_dung, clerical_em):
         response = _client(user).get(_desk_url(received, stored))
         assert response.status_code == 200, user.username
         assert _body(response) == PDF_BYTES
-    for user in (clerk_other_agency, citizen_other):
+    # The monitoring role reads statistics, not dossiers (security review F6).
+    for user in (clerk_other_agency, citizen_other, ioc_viewer):
         assert _client(user).get(_desk_url(received, stored)).status_code == 404, user.username
     # A file id of another dossier under this dossier's code is not found either.
     assert _client(clerk_binh).get(f"/mot-cua/ho-so/{received.code}/tep/999999/").status_code == 404
@@ -391,3 +392,36 @@ def test_consent_is_stored_with_its_time_and_sms_then_goes_out(citizen_an, bulle
     assert dossier.survey_consent_at == MONDAY_MORNING
     channels = set(Notification.objects.filter(dossier_code=dossier.code).values_list("channel", flat=True))
     assert channels == {"email", "sms"}
+
+
+# --- Issue 11.6: the monitoring role sees statistics, not dossiers --------------------------------
+
+
+def test_the_ioc_viewer_reads_statistics_but_no_dossier(received, ioc_viewer, citizen_an) -> None:
+    ioc = _client(ioc_viewer)
+    assert ioc.get(f"/api/v1/dossiers/{received.code}").status_code == 404
+    assert ioc.get(f"/mot-cua/ho-so/{received.code}/").status_code in (403, 404)
+    assert ioc.get(_desk_url(received, _file(received, "don-de-nghi.pdf"))).status_code == 404
+    figures = ioc.get("/api/v1/statistics")
+    assert figures.status_code == 200
+    body = figures.json()
+    assert body["total"] == 1
+    assert body["by_status"] == {received.status: 1}
+    assert received.applicant_name not in figures.content.decode()
+    assert _client(citizen_an).get("/api/v1/statistics").status_code == 403
+
+
+def test_statistics_count_the_on_time_rate_per_agency(received, ioc_viewer, culture_department) -> None:
+    from motcua.dossiers.models import Dossier
+
+    Dossier.objects.filter(pk=received.pk).update(processing_finished_at=received.appointment_at)
+    rows = _client(ioc_viewer).get("/api/v1/statistics").json()["agencies"]
+    assert rows == [
+        {
+            "agency": culture_department.code,
+            "name": culture_department.name,
+            "finished": 1,
+            "on_time": 1,
+            "on_time_rate": 1.0,
+        }
+    ]

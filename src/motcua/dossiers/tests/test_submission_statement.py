@@ -117,6 +117,8 @@ def test_the_statement_writes_exactly_the_rows_the_orm_path_writes(
         assert len(dossier.lookup_secret) == 8
         assert Dossier.objects.get(pk=dossier.pk).lookup_secret == dossier.lookup_secret
     assert not by_statement._state.adding
+    # Both paths store the request's fingerprint with the key (compared above; here: not empty).
+    assert len(Dossier.objects.get(pk=by_statement.pk).idempotency_fingerprint) == 64
 
 
 def test_a_retry_with_the_same_key_returns_the_first_dossier(
