@@ -85,9 +85,9 @@ def test_only_the_specialist_of_the_active_step_saves_the_draft(
     assert set(bad.json()["extra"]["fields"]) == {"content", "colour", "validity"}
     assert ResultDraft.objects.get(dossier=dossier).values == DRAFT
     assert DossierEvent.objects.filter(dossier=dossier, action="result_draft").count() == 1
-    # Once forwarded for approval, the draft is frozen for the specialist too.
+    # Once forwarded for approval, the draft is frozen for the specialist too (a 409 conflict).
     processing.task_complete(task=_active(dossier), user=specialist_chi)
-    assert _put(dossier, specialist_chi, {**DRAFT, "content": "khác"}).status_code == 409  # the step is finished: a conflict
+    assert _put(dossier, specialist_chi, {**DRAFT, "content": "khác"}).status_code == 409
 
 
 def test_the_desk_form_saves_the_draft_and_the_leader_sees_it_before_approving(
