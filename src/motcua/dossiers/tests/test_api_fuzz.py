@@ -38,7 +38,7 @@ def bearer(citizen_an, clerk_binh, bulletin_version, frozen, settings, tmp_path)
     return headers
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # each request in autocommit, as in production
 @schema.parametrize()
 @settings(
     max_examples=10,
