@@ -273,7 +273,12 @@ def _staff_required(request: HttpRequest) -> None:
 
 @login_required
 def desk(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _staff_required(request)
+    # Every staff member lands here, the IOC viewer too — whose boxes stay empty: it reads statistics,
+    # not dossiers (selectors.officer_agency_ids).
+    from motcua.accounts.selectors import agency_ids_for_user
+
+    if not agency_ids_for_user(user=request.user):
+        raise Http404
     counts = inbox.inbox_counts(user=request.user)
     box = request.GET.get("box") or inbox.inbox_default_box(counts)
     if box not in inbox.BOXES:

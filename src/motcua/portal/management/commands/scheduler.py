@@ -102,8 +102,11 @@ class Command(BaseCommand):
         last_enqueued: dict[str, float] = {}
         failures = 0
         while True:
-            # A connection broken by a database restart is dropped here rather than failing the tick.
-            close_old_connections()
+            # A connection broken by a database restart is dropped here rather than failing the tick. A
+            # single run (--once, tests, cron) has no earlier tick whose connection could have gone stale,
+            # and it may run inside a caller's transaction, which closing would end.
+            if not options["once"]:
+                close_old_connections()
             try:
                 scheduler_tick(last_enqueued, lease=lease)
             except (OperationalError, InterfaceError) as exc:
