@@ -44,6 +44,12 @@ class Paperwork(Protocol):
         timeline event just recorded."""
         ...
 
+    def receipt_issue(self, *, dossier: Dossier, clerk: User) -> Any:
+        """Form 01 as an electronic document: rendered, digitally signed by the receiving official who
+        acts now (Circular 03/2025/TT-VPCP Annex I: "Chữ ký số của công chức tiếp nhận … nếu là biểu mẫu
+        điện tử") and stored. MUST run inside the receipt's transaction; a failed signature fails it."""
+        ...
+
     def result_issue(self, *, dossier: Dossier, clerical_officer: User, number: str = "") -> str:
         """Number, render, sign (the approving leader, then the agency) and store the result; returns
         the number and symbol ("15/GP-SVHTTDL")."""

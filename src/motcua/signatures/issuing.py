@@ -10,11 +10,13 @@ submission."""
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency
 from motcua.core import clock
@@ -25,6 +27,8 @@ from motcua.signatures import forms
 from motcua.signatures.models import IssuedDocument
 from motcua.signatures.numbering import document_number_allocate
 from motcua.signatures.render import document_render
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from motcua.accounts.models import User
@@ -89,4 +93,56 @@ def form_document_issue(*, dossier: Dossier, kind: str, actor: User) -> IssuedDo
             save=False,
         )
         document.save()
+    return document
+
+
+def receipt_document_issue(*, dossier: Dossier, clerk: User) -> IssuedDocument | None:
+    """Form 01 signed by the receiving official (PAdES, invisible field ``ChuKyTiepNhan``) and stored;
+    the receipt page and PDF then serve this file, which anyone can verify on /xac-minh/.
+
+    The clerk's personal signature is applied only here, in the clerk's own receive action (issue 9.2's
+    rule: a key signs only under its holder's act). With signing off (tests, MOTCUA_SIGN_RESULTS=0) the
+    receipt stays rendered on demand. A clerk without a signing certificate gets the unsigned form and a
+    warning in the log: refusing the receipt would stop the one-stop counter for a missing certificate."""
+    from django.conf import settings
+
+    if not settings.MOTCUA_SIGN_RESULTS:
+        return None
+    from pathlib import Path
+
+    from motcua.signatures.providers import signer_provider_for
+    from motcua.signatures.signing import PkiFiles, SigningError
+
+    pki = PkiFiles(Path(settings.MOTCUA_PKI_DIR))
+    try:
+        provider = signer_provider_for(clerk.username, pki=pki)
+    except SigningError as exc:
+        logger.warning("receipt of %s not signed: %s", dossier.code, exc)
+        return None
+    now = clock.now()
+    document = IssuedDocument(
+        dossier=dossier,
+        kind="01",
+        number=forms.receipt_number(dossier),
+        issued_at=now,
+        signed_by=[{"username": clerk.username, "field": "ChuKyTiepNhan"}],
+    )
+    data = forms.receipt_data(dossier)
+    pdf = document_render(template="receipt", data=data)
+    try:
+        pdf = provider.sign(
+            pdf=pdf,
+            reason="Tiếp nhận hồ sơ",
+            location=forms.place_of(dossier.receiving_agency),
+            field_name="ChuKyTiepNhan",
+            appearance=None,
+        )
+    except SigningError as exc:
+        raise ApplicationError(
+            _("Ký số giấy tiếp nhận không thành công, hồ sơ chưa được tiếp nhận: %(error)s") % {"error": exc},
+            {"field": "signature"},
+        ) from exc
+    document.sha256 = hashlib.sha256(pdf).hexdigest()
+    document.file.save(f"giay-tiep-nhan-{dossier.code}.pdf", ContentFile(pdf), save=False)
+    document.save()
     return document

@@ -19,6 +19,11 @@ class SignaturesPaperwork:
 
         return form_document_issue(dossier=dossier, kind=kind, actor=actor)
 
+    def receipt_issue(self, *, dossier: Dossier, clerk: User) -> Any:
+        from motcua.signatures.issuing import receipt_document_issue
+
+        return receipt_document_issue(dossier=dossier, clerk=clerk)
+
     def result_issue(self, *, dossier: Dossier, clerical_officer: User, number: str = "") -> str:
         from motcua.signatures.results import result_issue
 

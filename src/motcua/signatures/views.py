@@ -17,11 +17,16 @@ from motcua.signatures.render import document_render
 from motcua.signatures.selectors import register_dossiers, register_scope
 
 
-def receipt_pdf(request: HttpRequest, code: str) -> HttpResponse:
+def receipt_pdf(request: HttpRequest, code: str) -> HttpResponseBase:
     """Form 01 as PDF/A, for the staff who may read the dossier or its applicant."""
     dossier = _dossier_for_reader(request, code, target="receipt")
     if dossier.received_at is None:
         raise Http404
+    signed = IssuedDocument.objects.filter(dossier=dossier, kind="01").order_by("-issued_at").first()
+    if signed is not None:  # the electronic receipt, signed by the receiving official
+        stored = FileResponse(signed.file.open("rb"), content_type="application/pdf")
+        stored["Content-Disposition"] = f'inline; filename="giay-hen-{dossier.code}.pdf"'
+        return stored
     pdf = document_render(template="receipt", data=receipt_data(dossier))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="giay-hen-{dossier.code}.pdf"'

@@ -67,6 +67,8 @@ def dossier_receive(*, dossier: Dossier, clerk: User, reason: str = "") -> Dossi
             actor_agency=None,
         )
         process_start(dossier=dossier, started_at=now)
+        # The receipt is issued by the receiving official's own action, so their key signs it here.
+        paperwork().receipt_issue(dossier=dossier, clerk=clerk)
     return dossier
 
 

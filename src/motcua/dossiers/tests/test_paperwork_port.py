@@ -30,6 +30,9 @@ class _Recorder:
         if self.fail:
             raise ApplicationError("Không lập được mẫu / The form could not be issued.")
 
+    def receipt_issue(self, *, dossier: Dossier, clerk: Any) -> Any:
+        self.calls.append(("receipt", dossier.code or ""))
+
     def result_issue(self, *, dossier: Dossier, clerical_officer: Any, number: str = "") -> str:
         raise AssertionError("not reached in these tests")
 

@@ -14,6 +14,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 DEMO_PEOPLE = {
+    # One-stop clerks sign the electronic receipt (form 01) when they receive a dossier.
+    "binh": ("Trần Văn Bình", "Trung tâm Phục vụ hành chính công tỉnh Minh Sơn"),
+    "tiepnhan.minhkhai": ("Lý Thị Hoa", "Trung tâm Phục vụ hành chính công phường Minh Khai"),
     "dung": ("Hoàng Văn Dũng", "Sở Văn hóa, Thể thao và Du lịch"),
     "em": ("Sở Văn hóa, Thể thao và Du lịch tỉnh Minh Sơn", "Văn thư"),
     "lanhdao.xd": ("Trịnh Minh Quang", "Sở Xây dựng"),
