@@ -322,6 +322,22 @@ def test_pki_demo_registers_the_demo_cas_and_their_crls_once(tmp_path: Path, set
     assert TrustedCertificate.objects.filter(enabled=True).count() == 2
 
 
+def test_pki_demo_rebuilds_an_older_demo_pki_by_itself(tmp_path: Path, settings) -> None:
+    """`make run` on a machine with an earlier session's PKI: the clerks' certificates appear."""
+    directory = tmp_path / "pki"
+    settings.MOTCUA_PKI_DIR = str(directory)
+    call_command("pki", "demo", stdout=io.StringIO())
+    assert (directory / "demo-version").read_text().strip() == "2"
+    (directory / "demo-version").unlink()  # as a PKI written before the version marker
+    rebuilt = io.StringIO()
+    call_command("pki", "demo", stdout=rebuilt)
+    assert "rebuilding" in rebuilt.getvalue()
+    assert (directory / "demo-version").exists()
+    kept = io.StringIO()
+    call_command("pki", "demo", stdout=kept)
+    assert "already in" in kept.getvalue()
+
+
 # --- admin -------------------------------------------------------------------------------------------
 
 

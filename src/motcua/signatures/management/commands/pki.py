@@ -13,6 +13,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+# Raised when the demo PKI's shape changes, so that `make run` rebuilds an older one by itself.
+DEMO_PKI_VERSION = "2"  # 2: one-stop clerks sign receipts; the TSA hangs off the root
+
 DEMO_PEOPLE = {
     # One-stop clerks sign the electronic receipt (form 01) when they receive a dossier.
     "binh": ("Trần Văn Bình", "Trung tâm Phục vụ hành chính công tỉnh Minh Sơn"),
@@ -51,12 +54,22 @@ class Command(BaseCommand):
         from motcua.signatures.trust import trust_list_import_pki
 
         directory = Path(settings.MOTCUA_PKI_DIR)
+        marker = directory / "demo-version"
+        current = marker.exists() and marker.read_text().strip() == DEMO_PKI_VERSION
+        if (directory / "root.crt.pem").exists() and not current and not options["force"]:
+            # An older demo PKI (no clerks' certificates, the TSA under the issuing CA): rebuilt, since
+            # demo keys carry no history worth keeping; documents it signed no longer chain to a root.
+            self.stdout.write(
+                f"Demo PKI in {directory} is older than version {DEMO_PKI_VERSION}: rebuilding it."
+            )
+            options["force"] = True
         if (directory / "root.crt.pem").exists() and not options["force"]:
             self.stdout.write(f"Demo PKI already in {directory} (use --force to replace it).")
             for name in demo_crls_refresh_if_stale(directory):
                 self.stdout.write(f"Re-issued the demo CRL of {name} (it was about to expire).")
         else:
             pki_write(pki_demo_build(people=DEMO_PEOPLE), directory)
+            marker.write_text(DEMO_PKI_VERSION + "\n")
             self.stdout.write(
                 f"Demo PKI written to {directory}: root, issuing CA, TSA and {len(DEMO_PEOPLE)} signers."
             )
