@@ -253,6 +253,8 @@ def submission_form(service_centre: Any, culture_department: Any) -> dict[str, A
             "procedure": version.procedure.local_code,
             "applicant": {"name": "Nguyễn Văn An", "id_number": "001090012345", "phone": "0912345678"},
             "summary": "Thử nghiệm sự cố",
+            # The SMS is an optional use that needs consent (Law 91/2025): the test counts the SMS sent.
+            "sms_consent": True,
         },
         "component": f"component_{component.pk}",
     }
