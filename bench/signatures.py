@@ -31,6 +31,15 @@ def main() -> None:
         "id_number": "001090012345",
         "received": "01/12/2026",
         "content": "Bản tin Thông tin Minh Sơn",
+        # The variable content the specialist drafts (signatures/drafts.py).
+        "fields": [
+            {"label": "Tổ chức, cá nhân", "value": "Nguyễn Văn An"},
+            {"label": "Nội dung", "value": "Bản tin Thông tin Minh Sơn, 8 trang, 500 bản/kỳ"},
+        ],
+        "recipients": ["Nguyễn Văn An", "Lưu: VT, hồ sơ"],
+        "signer": {"lines": ["GIÁM ĐỐC"], "note": "", "name": "Hoàng Văn Dũng"},
+        "qr_url": "http://127.0.0.1:8000/xac-minh/00000000-0000-0000-0000-000000000000/",
+        "qr_caption": "Quét mã QR để xác minh văn bản điện tử",
         "signer_title": "GIÁM ĐỐC",
         "signer_name": "Hoàng Văn Dũng",
         "verify_url": "http://127.0.0.1:8000/api/v1/verifications",
