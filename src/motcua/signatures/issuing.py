@@ -111,7 +111,7 @@ def receipt_document_issue(*, dossier: Dossier, clerk: User) -> IssuedDocument |
     from pathlib import Path
 
     from motcua.signatures.providers import signer_provider_for
-    from motcua.signatures.signing import PkiFiles, SigningError
+    from motcua.signatures.signing import PkiFiles, SigningError, timestamp_valid_until
 
     pki = PkiFiles(Path(settings.MOTCUA_PKI_DIR))
     try:
@@ -126,6 +126,7 @@ def receipt_document_issue(*, dossier: Dossier, clerk: User) -> IssuedDocument |
         number=forms.receipt_number(dossier),
         issued_at=now,
         signed_by=[{"username": clerk.username, "field": "ChuKyTiepNhan"}],
+        timestamp_valid_until=timestamp_valid_until(pki),  # so the archive job stamps it only when due
     )
     data = forms.receipt_data(dossier)
     pdf = document_render(template="receipt", data=data)

@@ -42,7 +42,7 @@ from motcua.signatures.models import IssuedDocument
 from motcua.signatures.numbering import document_number_allocate, document_number_reserve
 from motcua.signatures.providers import signer_provider_for
 from motcua.signatures.render import document_anchors, document_render
-from motcua.signatures.signing import PkiFiles, SigningError
+from motcua.signatures.signing import PkiFiles, SigningError, timestamp_valid_until
 
 if TYPE_CHECKING:
     from motcua.accounts.models import User
@@ -198,7 +198,7 @@ def result_document_issue(
         sha256=hashlib.sha256(pdf).hexdigest(),
         signed_by=signed_by,
         issued_at=clock.now(),
-        timestamp_valid_until=_timestamp_valid_until(pki),
+        timestamp_valid_until=timestamp_valid_until(pki),
     )
     document.file.save(f"ket-qua-{dossier.code}.pdf", ContentFile(pdf), save=False)
     document.save()
@@ -218,12 +218,3 @@ def _placements(*, template: str, data: dict[str, Any]) -> tuple[Placement | Non
     return placements_for_anchor(
         page=int(anchor["page"]) - 1, x=float(anchor["x"]), y=float(anchor["y"]), page_height=A4_HEIGHT_PT
     )
-
-
-def _timestamp_valid_until(pki: PkiFiles) -> Any:
-    """Until when the signatures' time-stamps can be checked: the TSA certificate's end. The archive job
-    adds a document time-stamp (B-LTA) before then. Unknown for an outside TSA: the job then stamps on
-    its next run."""
-    if not (pki.directory / "tsa.crt.pem").exists():
-        return None
-    return pki.cert("tsa").not_valid_after_utc

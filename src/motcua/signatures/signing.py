@@ -5,6 +5,7 @@ the document's content. The software provider is the demo; PKCS#11 and remote (C
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import functools
 import io
 import threading
@@ -272,3 +273,12 @@ class SoftwareSigner(SignerProvider):
 
     def pyhanko_signer(self) -> signers.Signer:
         return self._signer
+
+
+def timestamp_valid_until(pki: PkiFiles) -> dt.datetime | None:
+    """Until when a document's time-stamps can be checked: the TSA certificate's end. The archive job
+    adds a document time-stamp (B-LTA) before then. Unknown for an outside TSA: the job then stamps on
+    its next run."""
+    if not (pki.directory / "tsa.crt.pem").exists():
+        return None
+    return pki.cert("tsa").not_valid_after_utc

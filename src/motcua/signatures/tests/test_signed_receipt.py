@@ -54,6 +54,8 @@ def test_receiving_signs_the_receipt_with_the_clerks_key_and_anyone_can_verify_i
     dossier = _received(bulletin_version, citizen_an, clerk_binh)
     receipt = IssuedDocument.objects.get(dossier=dossier, kind="01")
     assert receipt.signed_by == [{"username": "binh", "field": "ChuKyTiepNhan"}]
+    # Known until when its time-stamps hold, so the archive job stamps it only when that nears.
+    assert receipt.timestamp_valid_until is not None
     content = receipt.file.read()
     report = (
         Client()
