@@ -11,12 +11,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from motcua.core.auth import api_token_create
-from motcua.dossiers import processing, services
+from motcua.dossiers import processing
 from motcua.dossiers.models import Dossier, DossierEvent, TaskStatus
 from motcua.dossiers.paperwork import SigningCredentials
-from motcua.dossiers.tests.conftest import pdf
 from motcua.signatures.models import IssuedDocument, ResultDraft
+from motcua.testing.journeys import bulletin_received, staff_api_key
 
 pytestmark = pytest.mark.django_db
 DRAFT = {
@@ -27,17 +26,9 @@ DRAFT = {
 
 
 def _received(version, citizen, clerk) -> Dossier:  # type: ignore[no-untyped-def]
-    components = list(version.components.order_by("order"))
-    dossier = services.dossier_submit(
-        data=services.SubmissionData(
-            version=version,
-            summary="Xin cấp giấy phép xuất bản Bản tin Thông tin Minh Sơn",
-            applicant=services.ApplicantData(name="Nguyễn Văn An", id_number="001090012345"),
-            files={components[0].pk: [pdf()], components[1].pk: [pdf("b.pdf")]},
-        ),
-        user=citizen,
+    return bulletin_received(
+        version, citizen, clerk, summary="Xin cấp giấy phép xuất bản Bản tin Thông tin Minh Sơn"
     )
-    return services.dossier_receive(dossier=dossier, clerk=clerk)
 
 
 def _active(dossier: Dossier) -> Any:
@@ -45,12 +36,7 @@ def _active(dossier: Dossier) -> Any:
 
 
 def _put(dossier: Dossier, user: Any, values: dict[str, Any]) -> Any:
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    # A staff token works only while its owner has two-factor authentication (docs/security.md).
-    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        TOTPDevice.objects.create(user=user, name="app", confirmed=True)
-    _, key = api_token_create(user=user, name="t")
+    key = staff_api_key(user)
     return Client().put(
         f"/api/v1/dossiers/{dossier.code}/result-draft",
         json.dumps({"values": values}),

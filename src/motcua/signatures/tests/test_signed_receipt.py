@@ -12,9 +12,9 @@ from django.test import Client
 
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.tests.conftest import pdf
 from motcua.signatures.models import IssuedDocument
 from motcua.signatures.pki import pki_demo_build, pki_write
+from motcua.testing.journeys import bulletin_submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -31,17 +31,7 @@ def clerk_can_sign(frozen: Any, settings: Any, tmp_path: Path) -> Path:
 
 
 def _submitted(version: Any, citizen: Any) -> Dossier:
-    components = list(version.components.order_by("order"))
-    dossier = services.dossier_submit(
-        data=services.SubmissionData(
-            version=version,
-            summary="Bản tin",
-            applicant=services.ApplicantData(name="Nguyễn Văn An", id_number="001090012345"),
-            files={components[0].pk: [pdf()], components[1].pk: [pdf("b.pdf")]},
-        ),
-        user=citizen,
-    )
-    return dossier
+    return bulletin_submitted(version, citizen, summary="Bản tin")
 
 
 def _received(version: Any, citizen: Any, clerk: Any) -> Dossier:
