@@ -5,6 +5,7 @@ host, the provider's timeout, and the two ways it fails (``UpstreamTimeout`` →
 from __future__ import annotations
 
 import http.client
+import socket
 import threading
 import urllib.parse
 from dataclasses import dataclass
@@ -62,9 +63,15 @@ def forward(*, method: str, url: str, headers: dict[str, str], body: bytes, time
         conn = _connection(parts.scheme, parts.netloc, timeout)
         reused = conn.sock is not None
         conn.timeout = timeout
-        if conn.sock is not None:
-            conn.sock.settimeout(timeout)
         try:
+            if conn.sock is None:
+                conn.connect()
+                assert conn.sock is not None
+                # Headers and body go out in two writes: without this, Nagle holds the second until the
+                # provider's delayed ACK (~40 ms a message).
+                conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            else:
+                conn.sock.settimeout(timeout)
             conn.request(method, target, body=body or None, headers=headers)
             response = conn.getresponse()
             data = response.read()
