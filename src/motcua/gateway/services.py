@@ -22,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
 
 from motcua.core import clock
 from motcua.core.errors import ConflictError, NotFoundError, ValidationFailedError
@@ -609,9 +610,9 @@ def dead_letter_replay(*, delivery_id: int, operator: str) -> Delivery:
     """Puts a dead-lettered message back on the queue (attempts start again), due now."""
     delivery = Delivery.objects.filter(pk=delivery_id).first()
     if delivery is None:
-        raise NotFoundError("Không có thông điệp này trong danh sách lỗi.")
+        raise NotFoundError(_("Không có thông điệp này trong danh sách lỗi."))
     if delivery.state != DeliveryState.DEAD:
-        raise ConflictError("Thông điệp không nằm trong danh sách lỗi (đã chuyển hoặc đang chờ).")
+        raise ConflictError(_("Thông điệp không nằm trong danh sách lỗi (đã chuyển hoặc đang chờ)."))
     delivery.state = DeliveryState.WAITING
     delivery.attempts = 0
     delivery.next_attempt_at = clock.now()
