@@ -529,6 +529,7 @@ def _deliver(log: MessageLog, *, service_timeout: float, upstream_base: str) -> 
         )
         log.status_code, log.response_content_type, log.response_body = 504, "application/json", error.body()
         log.outcome, log.error = Outcome.TIMEOUT, str(exc)[:500]
+        log.replayable = False
     except Exception as exc:  # UpstreamFailure, or a fault of ours: logged as such, never left pending
         if not isinstance(exc, UpstreamFailure):
             logger.exception("gateway: forwarding message %s failed", log.message_id)
@@ -540,6 +541,9 @@ def _deliver(log: MessageLog, *, service_timeout: float, upstream_base: str) -> 
         )
         log.status_code, log.response_content_type, log.response_body = 502, "application/json", error.body()
         log.outcome, log.error = Outcome.UPSTREAM_ERROR, str(exc)[:500]
+        log.replayable = False
+    # A 502/504 of the gateway's own does not take the message id: the client may retry with the same id
+    # (the provider must treat a repeated business request as the same one, e.g. DongBoHoSoMC by maHoSo).
     delivered = log.outcome == Outcome.OK
     if log.asynchronous and not delivered:
         return False  # stays queued: the delivery is retried, the log sealed when it ends
@@ -556,6 +560,7 @@ def _deliver(log: MessageLog, *, service_timeout: float, upstream_base: str) -> 
         duration_ms=log.duration_ms,
         content_hash=log.content_hash,
         signature=log.signature,
+        replayable=log.replayable,
     )
     return delivered
 

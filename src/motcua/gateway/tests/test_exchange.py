@@ -179,7 +179,9 @@ def test_upstream_timeout_is_504_and_logged(gw: GatewayForTests) -> None:
     assert MessageLog.objects.get(message_id="m-504").outcome == Outcome.TIMEOUT
 
 
-def test_connection_refused_is_502_and_logged(gw: GatewayForTests) -> None:
+def test_connection_refused_is_502_and_logged_and_the_id_stays_free(
+    gw: GatewayForTests, upstream: EchoUpstream
+) -> None:
     from motcua.gateway.models import Service
     from motcua.gateway.registry import registry_cache_clear
 
@@ -189,6 +191,11 @@ def test_connection_refused_is_502_and_logged(gw: GatewayForTests) -> None:
     assert status == 502
     assert json.loads(body)["error"] == "upstream_error"
     log = MessageLog.objects.get(message_id="m-502")
+    assert not log.replayable
+    # The provider is back: the client's retry with the same message id goes through.
+    Service.objects.filter(code="echo").update(upstream_url=upstream.url)
+    registry_cache_clear()
+    assert gw.call("echo", "x", token=gw.token(), message_id="m-502")[0] == 200
     assert log.outcome == Outcome.UPSTREAM_ERROR
     assert "refused" in log.error
 
