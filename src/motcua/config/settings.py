@@ -206,9 +206,10 @@ MOTCUA_CSC_TIMEOUT_SECONDS = env_int("MOTCUA_CSC_TIMEOUT_SECONDS", 30)
 MOTCUA_GATEWAY_URL = env_str("MOTCUA_GATEWAY_URL", "http://127.0.0.1:8710")
 MOTCUA_GATEWAY_CLIENT_ID = env_str("MOTCUA_GATEWAY_CLIENT_ID", "motcua")
 DEMO_GATEWAY_CLIENT_SECRET = "motcua-demo-lgsp-client-secret"  # noqa: S105
-MOTCUA_GATEWAY_CLIENT_SECRET = env_str("MOTCUA_GATEWAY_CLIENT_SECRET") or DEMO_GATEWAY_CLIENT_SECRET
-if PRODUCTION and MOTCUA_GATEWAY_CLIENT_SECRET == DEMO_GATEWAY_CLIENT_SECRET:
-    raise ImproperlyConfigured("MOTCUA_GATEWAY_CLIENT_SECRET must be set when MOTCUA_PRODUCTION=1")
+# Never the demo secret in production: there, unset means "no gateway credentials" (calls get 401).
+MOTCUA_GATEWAY_CLIENT_SECRET = env_str("MOTCUA_GATEWAY_CLIENT_SECRET") or (
+    "" if PRODUCTION else DEMO_GATEWAY_CLIENT_SECRET
+)
 # The gateway's signing key and certificate (gateway.key.pem, gateway.crt.pem); empty: MOTCUA_PKI_DIR.
 MOTCUA_GATEWAY_KEY_DIR = env_str("MOTCUA_GATEWAY_KEY_DIR", "")
 # Seconds the gateway process keeps registry entries and access tokens before reading them again.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from motcua.core import clock
 from motcua.gateway.models import (
@@ -68,8 +68,8 @@ def services_health(
     for service in Service.objects.order_by("code"):
         logs = MessageLog.objects.filter(service_code=service.code, received_at__gte=start)
         outcomes = dict.fromkeys(Outcome.values, 0)
-        for outcome in logs.values_list("outcome", flat=True).iterator():
-            outcomes[outcome] += 1
+        for row in logs.values("outcome").annotate(n=Count("pk")).order_by():
+            outcomes[row["outcome"]] = row["n"]
         durations = sorted(
             d
             for d in logs.filter(outcome__in=[Outcome.OK, Outcome.UPSTREAM_ERROR, Outcome.TIMEOUT])
