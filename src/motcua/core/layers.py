@@ -21,6 +21,7 @@ LAYERS: tuple[str, ...] = (
     "notifications",
     "dossiers",
     "signatures",
+    "national",  # the national population, business and postal systems, through the gateway (LGSP)
     "portal",  # the citizen-facing pages, and the commands that fill every app (demo, scheduler)
     "config",  # settings, URLs, the API object
 )
