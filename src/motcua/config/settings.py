@@ -181,6 +181,8 @@ MOTCUA_TSA_URL = env_str("MOTCUA_TSA_URL", "")
 # (MOTCUA_GATEWAY_URL): how long one exchange may take before the clerk is told the system is unavailable,
 # and the base URL the postal service pushes tracking to (default the site's URL).
 MOTCUA_NATIONAL_TIMEOUT_SECONDS = env_int("MOTCUA_NATIONAL_TIMEOUT_SECONDS", 5)
+# Off: no look-ups at intake, and postal orders wait in the outbox (tests, an installation without LGSP).
+MOTCUA_NATIONAL_SYSTEMS = env_bool("MOTCUA_NATIONAL_SYSTEMS", True)
 MOTCUA_POST_CALLBACK_BASE = env_str("MOTCUA_POST_CALLBACK_BASE", "")
 # Fetch CRLs (refresh job, every 6 h) and OCSP/CRLs named in certificates while validating. Off by default:
 # an offline or air-gapped installation, and the tests, must never reach the network; turn it on where the
