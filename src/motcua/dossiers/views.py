@@ -27,6 +27,12 @@ from motcua.core.throttle import ThrottledError, client_ip
 from motcua.dossiers import forms, inbox, processing, selectors, services
 from motcua.dossiers.models import AccessKind, Dossier, RatingLevel, TaskStatus
 from motcua.dossiers.paperwork import SigningCredentials, paperwork
+from motcua.dossiers.registries import (
+    ApplicantCheck,
+    dossier_applicant_verify,
+    dossier_post_pickup_request,
+    registries,
+)
 from motcua.dossiers.status import PLAIN_WORDS, dossier_status_lookup, dossier_status_public
 from motcua.dossiers.workflow import (
     Action,
@@ -74,6 +80,43 @@ def _submission(form: Any, request: HttpRequest, *, channel: str, receiving: Age
     )
 
 
+APPLICANT_FIELDS = (
+    "applicant_kind",
+    "applicant_name",
+    "applicant_id_number",
+    "applicant_phone",
+    "applicant_email",
+    "applicant_address",
+    "summary",
+    "return_method",
+)
+
+
+def _applicant_lookup(
+    request: AuthenticatedHttpRequest, purpose: str
+) -> tuple[dict[str, Any], ApplicantCheck]:
+    """The "look up in the national database" button: the applicant's fields as typed, overwritten by the
+    register's values only when it found them (a mismatch pre-fills nothing and tells the clerk)."""
+    initial: dict[str, Any] = {name: request.POST.get(name, "") for name in APPLICANT_FIELDS}
+    check = registries().applicant_check(
+        kind=initial["applicant_kind"] or "citizen",
+        id_number=initial["applicant_id_number"].strip(),
+        name=initial["applicant_name"].strip(),
+        birth_date=None,
+        purpose=purpose,
+        actor=request.user,
+    )
+    initial.update({k: v for k, v in check.prefill.items() if v})
+    return initial, check
+
+
+def _check_message(request: HttpRequest, check: ApplicantCheck) -> None:
+    if check.status == "found":
+        messages.success(request, check.message)
+    elif check.status != "skipped":
+        messages.warning(request, f"{check.system}: {check.message}")
+
+
 # --- Citizen -------------------------------------------------------------------------------------
 
 
@@ -91,8 +134,17 @@ def dossier_new(request: AuthenticatedHttpRequest, local_code: str) -> HttpRespo
         "applicant_email": user.email,
         "return_method": "online",
     }
-    form = forms.SubmissionForm(request.POST or None, request.FILES or None, version=version, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    check = None
+    if request.method == "POST" and "lookup_national" in request.POST:
+        initial, check = _applicant_lookup(
+            request, _("Nộp hồ sơ trực tuyến: %(procedure)s") % {"procedure": version.procedure.local_code}
+        )
+        form = forms.CitizenSubmissionForm(version=version, initial=initial)
+    else:
+        form = forms.CitizenSubmissionForm(
+            request.POST or None, request.FILES or None, version=version, initial=initial
+        )
+    if request.method == "POST" and check is None and form.is_valid():
         as_draft = "save_draft" in request.POST
         try:
             dossier = services.dossier_submit(
@@ -108,9 +160,23 @@ def dossier_new(request: AuthenticatedHttpRequest, local_code: str) -> HttpRespo
                 messages.success(request, _("Đã lưu bản nháp."))
                 return redirect("dossiers:my_list")
             messages.success(request, _("Đã nộp hồ sơ. Mã hồ sơ: %(code)s") % {"code": dossier.code})
+            if form.cleaned_data.get("pickup_by_post"):
+                try:
+                    dossier_post_pickup_request(dossier=dossier, actor=user)
+                except ApplicationError as exc:
+                    messages.warning(request, exc.message)
+            # After the submission's transaction: a slow or absent register never undoes it.
+            _check_message(
+                request,
+                dossier_applicant_verify(
+                    dossier=dossier, actor=user, actor_role=Actor.APPLICANT, actor_agency=None
+                ),
+            )
             return redirect("dossiers:my_detail", code=dossier.code)
     return render(
-        request, "dossiers/new.html", {"form": form, "version": version, "idempotency_key": _fresh_key()}
+        request,
+        "dossiers/new.html",
+        {"form": form, "version": version, "idempotency_key": _fresh_key(), "national_check": check},
     )
 
 
@@ -151,6 +217,7 @@ def my_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             # The workflow table decides, as it does for the service (and the API).
             "can_withdraw": can_transition(Action.WITHDRAW, dossier.status, Actor.APPLICANT),
             "requested_items": _last_request(dossier),
+            "post_orders": registries().post_tracking(dossier=dossier),
         },
     )
 
@@ -310,8 +377,16 @@ def counter_new(request: AuthenticatedHttpRequest, local_code: str) -> HttpRespo
     ]
     if not centres:
         raise Http404
-    form = forms.CounterForm(request.POST or None, request.FILES or None, version=version)
-    if request.method == "POST" and form.is_valid():
+    check = None
+    if request.method == "POST" and "lookup_national" in request.POST:
+        initial, check = _applicant_lookup(
+            request,
+            _("Tiếp nhận hồ sơ tại quầy: %(procedure)s") % {"procedure": version.procedure.local_code},
+        )
+        form = forms.CounterForm(version=version, initial=initial)
+    else:
+        form = forms.CounterForm(request.POST or None, request.FILES or None, version=version)
+    if request.method == "POST" and check is None and form.is_valid():
         try:
             dossier = services.dossier_receive_at_counter(
                 clerk=request.user,
@@ -323,11 +398,26 @@ def counter_new(request: AuthenticatedHttpRequest, local_code: str) -> HttpRespo
             _error_to_form(form, exc)
         else:
             messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s.") % {"code": dossier.code})
+            _check_message(
+                request,
+                dossier_applicant_verify(
+                    dossier=dossier,
+                    actor=request.user,
+                    actor_role=Actor.ONE_STOP_CLERK,
+                    actor_agency=centres[0],
+                ),
+            )
             return redirect("dossiers:desk_detail", code=dossier.code)
     return render(
         request,
         "dossiers/counter_new.html",
-        {"form": form, "version": version, "centre": centres[0], "idempotency_key": _fresh_key()},
+        {
+            "form": form,
+            "version": version,
+            "centre": centres[0],
+            "idempotency_key": _fresh_key(),
+            "national_check": check,
+        },
     )
 
 
@@ -384,6 +474,7 @@ def desk_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             # The result's draft (specialist's form, leader's preview) and the approval's re-authentication.
             "result_draft_fields": paperwork().result_draft_fields(dossier=dossier),
             "signing_needs_otp": user_has_device(request.user, confirmed=True),
+            "post_orders": registries().post_tracking(dossier=dossier),
         },
     )
 
