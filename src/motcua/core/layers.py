@@ -21,6 +21,7 @@ LAYERS: tuple[str, ...] = (
     "notifications",
     "dossiers",
     "signatures",
+    "identity",  # VNeID login, the personal data store, "who used my data"
     "portal",  # the citizen-facing pages, and the commands that fill every app (demo, scheduler)
     "config",  # settings, URLs, the API object
 )
