@@ -10,7 +10,11 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.config.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["motcua", *sys.argv[1:]])
+    args = sys.argv[1:]
+    # `motcua sim-population serve`: a command named with hyphens is the module with underscores.
+    if args and args[0].startswith("sim-"):
+        args[0] = args[0].replace("-", "_")
+    execute_from_command_line(["motcua", *args])
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "motcua.notifications",
     "motcua.signatures",
     "motcua.identity",
+    "motcua.national",
     "motcua.portal",
 ]
 
@@ -177,6 +178,11 @@ MOTCUA_SIGN_RESULTS = env_bool("MOTCUA_SIGN_RESULTS", True)
 # RFC 3161 time-stamp authority (a licensed TSA in production; `make run` starts `motcua tsa serve`).
 # Empty: an in-process stand-in signs time-stamps with the demo TSA key (tests, benchmarks).
 MOTCUA_TSA_URL = env_str("MOTCUA_TSA_URL", "")
+# The national systems (population, business registration, public post) are reached through the gateway
+# (MOTCUA_GATEWAY_URL): how long one exchange may take before the clerk is told the system is unavailable,
+# and the base URL the postal service pushes tracking to (default the site's URL).
+MOTCUA_NATIONAL_TIMEOUT_SECONDS = env_int("MOTCUA_NATIONAL_TIMEOUT_SECONDS", 5)
+MOTCUA_POST_CALLBACK_BASE = env_str("MOTCUA_POST_CALLBACK_BASE", "")
 # Fetch CRLs (refresh job, every 6 h) and OCSP/CRLs named in certificates while validating. Off by default:
 # an offline or air-gapped installation, and the tests, must never reach the network; turn it on where the
 # server may reach the CAs' publication points.

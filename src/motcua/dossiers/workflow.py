@@ -104,6 +104,11 @@ class TimelineAction(models.TextChoices):
     RATE = "rate", _("Đánh giá")
     RESULT_DRAFT = "result_draft", _("Soạn dự thảo kết quả")
     SIGN_AUTHORISE = "sign_authorise", _("Lãnh đạo xác thực ký số")
+    # The national systems (national app): the applicant checked against the population or business
+    # register, a postal order placed, a tracking update from the postal service.
+    APPLICANT_CHECK = "applicant_check", _("Đối chiếu cơ sở dữ liệu quốc gia")
+    POST_ORDER = "post_order", _("Tạo đơn bưu chính")
+    POST_TRACKING = "post_tracking", _("Cập nhật hành trình bưu gửi")
 
 
 # The transitions' name in the workflow table and its tests: the same enumeration.
