@@ -1,6 +1,7 @@
-"""The port through which the dossier access log reaches the citizen's "who used my data" record
-(Law 91/2025/QH15, Decree 356/2025). ``dossiers`` owns the interface; the ``identity`` app, which sits
-above it, registers the implementation at start-up (``IdentityConfig.ready``), like
+"""The ports through which dossiers reach the citizen's identity and data: the staff-read log feeding the
+"who used my data" record (Law 91/2025/QH15, Decree 356/2025), the personal data store offered at
+submission (once-only reuse) and the population pre-fill. ``dossiers`` owns the interfaces; the
+``identity`` app (and ``portal`` for the pre-fill), above it, register the implementations at start-up, like
 ``dossiers.paperwork``. Until one is registered (or in a test that installs none) reads go nowhere but the
 dossier access log itself.
 
@@ -11,11 +12,13 @@ dossier read, and MUST NOT raise for a dossier without an applicant ID number.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from motcua.accounts.models import User
+    from motcua.catalog.models import Component
     from motcua.dossiers.models import Dossier
 
 
@@ -37,3 +40,56 @@ def personal_data_reads_set(reads: PersonalDataReads | None) -> None:
 
 def personal_data_reads() -> PersonalDataReads | None:
     return _reads
+
+
+# --- The citizen's data store and population pre-fill (filled by identity and portal) -------------
+
+
+class DocumentStore(Protocol):
+    def vneid_verified(self, user: User) -> bool:
+        """Whether the account logged in with a verified national e-identity (VNeID)."""
+        ...
+
+    def reuse_offers(
+        self, *, user: User, components: Iterable[Component]
+    ) -> dict[int, list[tuple[str, str]]]:
+        """Per catalogue component id: (value, label) of the user's store documents that may replace it."""
+        ...
+
+    def reuse_take(self, *, user: User, component: Component, value: str) -> tuple[Any, dict[str, Any]]:
+        """The chosen document as an upload and its provenance (kept on the dossier component). MUST check
+        the document's signature now and raise ApplicationError when it no longer validates."""
+        ...
+
+
+@dataclass(frozen=True)
+class ApplicantPrefill:
+    """Applicant data from the national population database: ``fields`` (form field → value) fill the
+    form and cannot be edited; ``status`` and ``message`` as the look-up gave them."""
+
+    status: str
+    message: str
+    fields: dict[str, str] = field(default_factory=dict)
+    birth_date: str = ""
+
+
+_store: DocumentStore | None = None
+_prefill: Callable[[User], ApplicantPrefill | None] | None = None
+
+
+def document_store_set(store: DocumentStore | None) -> None:
+    global _store
+    _store = store
+
+
+def document_store() -> DocumentStore | None:
+    return _store
+
+
+def applicant_prefill_set(prefill: Callable[[User], ApplicantPrefill | None] | None) -> None:
+    global _prefill
+    _prefill = prefill
+
+
+def applicant_prefill(user: User) -> ApplicantPrefill | None:
+    return None if _prefill is None else _prefill(user)

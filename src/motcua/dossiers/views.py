@@ -5,6 +5,7 @@ selector or service, render."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from django import forms as django_forms
@@ -27,6 +28,7 @@ from motcua.core.throttle import ThrottledError, client_ip
 from motcua.dossiers import forms, inbox, processing, selectors, services
 from motcua.dossiers.models import AccessKind, Dossier, RatingLevel, TaskStatus
 from motcua.dossiers.paperwork import SigningCredentials, paperwork
+from motcua.dossiers.personal_data import ApplicantPrefill, applicant_prefill, document_store
 from motcua.dossiers.status import PLAIN_WORDS, dossier_status_lookup, dossier_status_public
 from motcua.dossiers.workflow import (
     Action,
@@ -91,12 +93,30 @@ def dossier_new(request: AuthenticatedHttpRequest, local_code: str) -> HttpRespo
         "applicant_email": user.email,
         "return_method": "online",
     }
-    form = forms.SubmissionForm(request.POST or None, request.FILES or None, version=version, initial=initial)
+    store = document_store()
+    components = list(version.components.all())
+    offers = store.reuse_offers(user=user, components=components) if store is not None else {}
+    prefill = _population_prefill(request)
+    form = forms.SubmissionForm(
+        request.POST or None,
+        request.FILES or None,
+        version=version,
+        initial=initial,
+        offers=offers,
+        prefilled=prefill.fields if prefill is not None and prefill.status == "found" else None,
+    )
     if request.method == "POST" and form.is_valid():
         as_draft = "save_draft" in request.POST
         try:
+            data = _submission(form, request, channel=Channel.ONLINE, receiving=None)
+            if prefill is not None and prefill.status == "found":
+                data.form_data = {
+                    **data.form_data,
+                    "population_prefill": {**prefill.fields, "birth_date": prefill.birth_date},
+                }
+            _reuse_from_store(data, form.reuse_choices(), components=components, user=user)
             dossier = services.dossier_submit(
-                data=_submission(form, request, channel=Channel.ONLINE, receiving=None),
+                data=data,
                 user=user,
                 idempotency_key=request.POST.get("idempotency_key", "")[:128],
                 as_draft=as_draft,
@@ -110,8 +130,46 @@ def dossier_new(request: AuthenticatedHttpRequest, local_code: str) -> HttpRespo
             messages.success(request, _("Đã nộp hồ sơ. Mã hồ sơ: %(code)s") % {"code": dossier.code})
             return redirect("dossiers:my_detail", code=dossier.code)
     return render(
-        request, "dossiers/new.html", {"form": form, "version": version, "idempotency_key": _fresh_key()}
+        request,
+        "dossiers/new.html",
+        {"form": form, "version": version, "idempotency_key": _fresh_key(), "prefill": prefill},
     )
+
+
+def _population_prefill(request: AuthenticatedHttpRequest) -> ApplicantPrefill | None:
+    """The population-database data for the logged-in citizen, looked up once per session (each look-up
+    is a processing of their data, recorded by the look-up itself)."""
+    user = request.user
+    if getattr(user, "kind", "") != "citizen" or not user.national_id:
+        return None
+    key = f"population_prefill:{user.national_id}"
+    cached = request.session.get(key)
+    if isinstance(cached, dict):
+        return ApplicantPrefill(**cached)
+    found = applicant_prefill(user)
+    if found is not None and found.status != "unavailable":
+        request.session[key] = asdict(found)
+    return found
+
+
+def _reuse_from_store(data: Any, choices: dict[int, str], *, components: list[Any], user: User) -> None:
+    """Put the chosen store documents in place of uploads, each with its provenance (the store checks
+    the signature again now; a document that no longer validates is refused)."""
+    store = document_store()
+    if store is None or not choices:
+        return
+    by_id = {c.pk: c for c in components}
+    files = dict(data.files)
+    reused = {}
+    for component_id, value in choices.items():
+        component = by_id.get(component_id)
+        if component is None:
+            continue
+        upload, provenance = store.reuse_take(user=user, component=component, value=value)
+        files[component_id] = [upload]
+        reused[component_id] = provenance
+    data.files = files
+    data.reused = reused
 
 
 def _fresh_key() -> str:
