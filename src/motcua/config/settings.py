@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.notifications",
     "motcua.signatures",
+    "motcua.gateway",
     "motcua.identity",
     "motcua.national",
     "motcua.portal",
@@ -189,6 +190,8 @@ MOTCUA_TSA_URL = env_str("MOTCUA_TSA_URL", "")
 # (MOTCUA_GATEWAY_URL): how long one exchange may take before the clerk is told the system is unavailable,
 # and the base URL the postal service pushes tracking to (default the site's URL).
 MOTCUA_NATIONAL_TIMEOUT_SECONDS = env_int("MOTCUA_NATIONAL_TIMEOUT_SECONDS", 5)
+# Off: no look-ups at intake, and postal orders wait in the outbox (tests, an installation without LGSP).
+MOTCUA_NATIONAL_SYSTEMS = env_bool("MOTCUA_NATIONAL_SYSTEMS", True)
 MOTCUA_POST_CALLBACK_BASE = env_str("MOTCUA_POST_CALLBACK_BASE", "")
 # Fetch CRLs (refresh job, every 6 h) and OCSP/CRLs named in certificates while validating. Off by default:
 # an offline or air-gapped installation, and the tests, must never reach the network; turn it on where the
@@ -212,6 +215,25 @@ MOTCUA_CSC_CLIENT_SECRET = env_str("MOTCUA_CSC_CLIENT_SECRET", "")
 MOTCUA_CSC_TOKEN = env_str("MOTCUA_CSC_TOKEN", "")
 MOTCUA_CSC_PIN = env_str("MOTCUA_CSC_PIN", "")
 MOTCUA_CSC_TIMEOUT_SECONDS = env_int("MOTCUA_CSC_TIMEOUT_SECONDS", 30)
+
+# --- Data-sharing gateway (LGSP, motcua.gateway; docs/integration.md) ------------------------------
+# Where our system reaches the gateway (`motcua gateway serve`, port MOTCUA_GATEWAY_PORT in scripts/run) and
+# its client credentials there; the demo secret is seeded by `motcua gateway seed-demo`.
+MOTCUA_GATEWAY_URL = env_str("MOTCUA_GATEWAY_URL", "http://127.0.0.1:8710")
+MOTCUA_GATEWAY_CLIENT_ID = env_str("MOTCUA_GATEWAY_CLIENT_ID", "motcua")
+DEMO_GATEWAY_CLIENT_SECRET = "motcua-demo-lgsp-client-secret"  # noqa: S105
+MOTCUA_GATEWAY_CLIENT_SECRET = env_str("MOTCUA_GATEWAY_CLIENT_SECRET") or DEMO_GATEWAY_CLIENT_SECRET
+if PRODUCTION and MOTCUA_GATEWAY_CLIENT_SECRET == DEMO_GATEWAY_CLIENT_SECRET:
+    raise ImproperlyConfigured("MOTCUA_GATEWAY_CLIENT_SECRET must be set when MOTCUA_PRODUCTION=1")
+# The gateway's signing key and certificate (gateway.key.pem, gateway.crt.pem); empty: MOTCUA_PKI_DIR.
+MOTCUA_GATEWAY_KEY_DIR = env_str("MOTCUA_GATEWAY_KEY_DIR", "")
+# Seconds the gateway process keeps registry entries and access tokens before reading them again.
+MOTCUA_GATEWAY_REGISTRY_CACHE_SECONDS = env_int("MOTCUA_GATEWAY_REGISTRY_CACHE_SECONDS", 5)
+MOTCUA_GATEWAY_TOKEN_CACHE_SECONDS = env_int("MOTCUA_GATEWAY_TOKEN_CACHE_SECONDS", 10)
+# Seconds between the serve process's runs of chaining + batch time-stamping and asynchronous deliveries.
+MOTCUA_GATEWAY_STAMP_INTERVAL = env_int("MOTCUA_GATEWAY_STAMP_INTERVAL", 5)
+# First retry of an asynchronous delivery after this many seconds, doubling up to an hour.
+MOTCUA_GATEWAY_RETRY_BASE_SECONDS = env_int("MOTCUA_GATEWAY_RETRY_BASE_SECONDS", 2)
 
 # --- Background work -------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "ocr"]}}

@@ -30,6 +30,11 @@ MOTCUA_SIGN_RESULTS = False
 # Tests never reach the network: the in-process TSA, stored CRLs only (tests start local servers).
 MOTCUA_TSA_URL = ""
 MOTCUA_REVOCATION_FETCHING = False
+# No national systems unless a test starts the gateway and the simulators (motcua.national tests).
+MOTCUA_NATIONAL_SYSTEMS = False
 # Throttle counters per process in tests (conftest.py clears them before each test); the shared database
 # cache is exercised by tests that switch to it on purpose.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The gateway reads its registry and tokens afresh on every call in tests.
+MOTCUA_GATEWAY_REGISTRY_CACHE_SECONDS = 0
+MOTCUA_GATEWAY_TOKEN_CACHE_SECONDS = 0

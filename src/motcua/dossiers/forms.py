@@ -108,6 +108,25 @@ class SubmissionForm(ApplicantForm):
 CONSENT_FIELDS = ("sms_consent", "survey_consent")
 
 
+class CitizenSubmissionForm(SubmissionForm):
+    """The portal's form: the applicant may also have the postal service collect the paper dossier."""
+
+    def __init__(self, *args: Any, version: ProcedureVersion, **kwargs: Any) -> None:
+        super().__init__(*args, version=version, **kwargs)
+        self.fields["pickup_by_post"] = forms.BooleanField(
+            label=_("Nhờ bưu chính công ích đến lấy hồ sơ giấy tại địa chỉ trên"),
+            required=False,
+            initial=False,
+            help_text=_(
+                "Bưu điện thu gom hồ sơ giấy và chuyển đến bộ phận một cửa; "
+                "theo dõi hành trình ở trang hồ sơ."
+            ),
+        )
+
+    def pickup_fields(self) -> list[Any]:
+        return [self["pickup_by_post"]]
+
+
 class CounterForm(SubmissionForm):
     def __init__(self, *args: Any, version: ProcedureVersion, **kwargs: Any) -> None:
         super().__init__(*args, version=version, **kwargs)

@@ -1,7 +1,7 @@
 """The ports through which dossiers reach the citizen's identity and data: the staff-read log feeding the
 "who used my data" record (Law 91/2025/QH15, Decree 356/2025), the personal data store offered at
-submission (once-only reuse) and the population pre-fill. ``dossiers`` owns the interfaces; the
-``identity`` app (and ``portal`` for the pre-fill), above it, register the implementations at start-up, like
+submission (once-only reuse). ``dossiers`` owns the interfaces; the ``identity`` app, above it,
+registers the implementations at start-up (the population pre-fill goes through ``registries``), like
 ``dossiers.paperwork``. Until one is registered (or in a test that installs none) reads go nowhere but the
 dossier access log itself.
 
@@ -12,8 +12,7 @@ dossier read, and MUST NOT raise for a dossier without an applicant ID number.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -42,7 +41,7 @@ def personal_data_reads() -> PersonalDataReads | None:
     return _reads
 
 
-# --- The citizen's data store and population pre-fill (filled by identity and portal) -------------
+# --- The citizen's data store (filled by identity) -------------------------------------------------
 
 
 class DocumentStore(Protocol):
@@ -62,19 +61,7 @@ class DocumentStore(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class ApplicantPrefill:
-    """Applicant data from the national population database: ``fields`` (form field → value) fill the
-    form and cannot be edited; ``status`` and ``message`` as the look-up gave them."""
-
-    status: str
-    message: str
-    fields: dict[str, str] = field(default_factory=dict)
-    birth_date: str = ""
-
-
 _store: DocumentStore | None = None
-_prefill: Callable[[User], ApplicantPrefill | None] | None = None
 
 
 def document_store_set(store: DocumentStore | None) -> None:
@@ -84,12 +71,3 @@ def document_store_set(store: DocumentStore | None) -> None:
 
 def document_store() -> DocumentStore | None:
     return _store
-
-
-def applicant_prefill_set(prefill: Callable[[User], ApplicantPrefill | None] | None) -> None:
-    global _prefill
-    _prefill = prefill
-
-
-def applicant_prefill(user: User) -> ApplicantPrefill | None:
-    return None if _prefill is None else _prefill(user)

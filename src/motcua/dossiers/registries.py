@@ -84,6 +84,15 @@ def registries() -> Registries:
     return _registries
 
 
+def dossier_post_pickup_request(*, dossier: Dossier, actor: User | None) -> None:
+    """The applicant asks the postal service to collect their paper dossier and bring it to the
+    receiving unit (a pick-up order, queued in the outbox)."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        registries().post_order_request(dossier=dossier, kind="pickup", actor=actor)
+
+
 def dossier_applicant_verify(
     *, dossier: Dossier, actor: User | None, actor_role: str, actor_agency: Agency | None
 ) -> ApplicantCheck:

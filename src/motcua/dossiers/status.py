@@ -35,6 +35,8 @@ PLAIN_WORDS: dict[str, Any] = {  # lazy: each reader gets its own language
     Action.WITHDRAW: _("Người nộp đã rút hồ sơ"),
     Action.STOP: _("Hồ sơ đã dừng xử lý"),
     Action.APOLOGISE: _("Cơ quan giải quyết xin lỗi và hẹn lại ngày trả kết quả"),
+    Action.POST_ORDER: _("Đã đăng ký chuyển phát qua bưu chính công ích"),
+    Action.POST_TRACKING: _("Bưu chính cập nhật hành trình bưu gửi"),
 }
 
 

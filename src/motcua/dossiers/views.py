@@ -28,7 +28,13 @@ from motcua.core.throttle import ThrottledError, client_ip
 from motcua.dossiers import forms, inbox, processing, selectors, services
 from motcua.dossiers.models import AccessKind, Dossier, RatingLevel, TaskStatus
 from motcua.dossiers.paperwork import SigningCredentials, paperwork
-from motcua.dossiers.personal_data import ApplicantPrefill, applicant_prefill, document_store
+from motcua.dossiers.personal_data import document_store
+from motcua.dossiers.registries import (
+    ApplicantCheck,
+    dossier_applicant_verify,
+    dossier_post_pickup_request,
+    registries,
+)
 from motcua.dossiers.status import PLAIN_WORDS, dossier_status_lookup, dossier_status_public
 from motcua.dossiers.workflow import (
     Action,
@@ -76,6 +82,43 @@ def _submission(form: Any, request: HttpRequest, *, channel: str, receiving: Age
     )
 
 
+APPLICANT_FIELDS = (
+    "applicant_kind",
+    "applicant_name",
+    "applicant_id_number",
+    "applicant_phone",
+    "applicant_email",
+    "applicant_address",
+    "summary",
+    "return_method",
+)
+
+
+def _applicant_lookup(
+    request: AuthenticatedHttpRequest, purpose: str
+) -> tuple[dict[str, Any], ApplicantCheck]:
+    """The "look up in the national database" button: the applicant's fields as typed, overwritten by the
+    register's values only when it found them (a mismatch pre-fills nothing and tells the clerk)."""
+    initial: dict[str, Any] = {name: request.POST.get(name, "") for name in APPLICANT_FIELDS}
+    check = registries().applicant_check(
+        kind=initial["applicant_kind"] or "citizen",
+        id_number=initial["applicant_id_number"].strip(),
+        name=initial["applicant_name"].strip(),
+        birth_date=None,
+        purpose=purpose,
+        actor=request.user,
+    )
+    initial.update({k: v for k, v in check.prefill.items() if v})
+    return initial, check
+
+
+def _check_message(request: HttpRequest, check: ApplicantCheck) -> None:
+    if check.status == "found":
+        messages.success(request, check.message)
+    elif check.status != "skipped":
+        messages.warning(request, f"{check.system}: {check.message}")
+
+
 # --- Citizen -------------------------------------------------------------------------------------
 
 
@@ -97,22 +140,32 @@ def dossier_new(request: AuthenticatedHttpRequest, local_code: str) -> HttpRespo
     components = list(version.components.all())
     offers = store.reuse_offers(user=user, components=components) if store is not None else {}
     prefill = _population_prefill(request)
-    form = forms.SubmissionForm(
-        request.POST or None,
-        request.FILES or None,
-        version=version,
-        initial=initial,
-        offers=offers,
-        prefilled=prefill.fields if prefill is not None and prefill.status == "found" else None,
-    )
-    if request.method == "POST" and form.is_valid():
+    prefilled = prefill.prefill if prefill is not None and prefill.status == "found" else None
+    check = None
+    if request.method == "POST" and "lookup_national" in request.POST:
+        initial, check = _applicant_lookup(
+            request, _("Nộp hồ sơ trực tuyến: %(procedure)s") % {"procedure": version.procedure.local_code}
+        )
+        form = forms.CitizenSubmissionForm(
+            version=version, initial=initial, offers=offers, prefilled=prefilled
+        )
+    else:
+        form = forms.CitizenSubmissionForm(
+            request.POST or None,
+            request.FILES or None,
+            version=version,
+            initial=initial,
+            offers=offers,
+            prefilled=prefilled,
+        )
+    if request.method == "POST" and check is None and form.is_valid():
         as_draft = "save_draft" in request.POST
         try:
             data = _submission(form, request, channel=Channel.ONLINE, receiving=None)
             if prefill is not None and prefill.status == "found":
                 data.form_data = {
                     **data.form_data,
-                    "population_prefill": {**prefill.fields, "birth_date": prefill.birth_date},
+                    "population_prefill": {**prefill.prefill, "system": prefill.system},
                 }
             _reuse_from_store(data, form.reuse_choices(), components=components, user=user)
             dossier = services.dossier_submit(
@@ -128,28 +181,56 @@ def dossier_new(request: AuthenticatedHttpRequest, local_code: str) -> HttpRespo
                 messages.success(request, _("Đã lưu bản nháp."))
                 return redirect("dossiers:my_list")
             messages.success(request, _("Đã nộp hồ sơ. Mã hồ sơ: %(code)s") % {"code": dossier.code})
+            if form.cleaned_data.get("pickup_by_post"):
+                try:
+                    dossier_post_pickup_request(dossier=dossier, actor=user)
+                except ApplicationError as exc:
+                    messages.warning(request, exc.message)
+            # After the submission's transaction: a slow or absent register never undoes it.
+            _check_message(
+                request,
+                dossier_applicant_verify(
+                    dossier=dossier, actor=user, actor_role=Actor.APPLICANT, actor_agency=None
+                ),
+            )
             return redirect("dossiers:my_detail", code=dossier.code)
     return render(
         request,
         "dossiers/new.html",
-        {"form": form, "version": version, "idempotency_key": _fresh_key(), "prefill": prefill},
+        {
+            "form": form,
+            "version": version,
+            "idempotency_key": _fresh_key(),
+            "national_check": check,
+            "prefill": prefill,
+        },
     )
 
 
-def _population_prefill(request: AuthenticatedHttpRequest) -> ApplicantPrefill | None:
-    """The population-database data for the logged-in citizen, looked up once per session (each look-up
-    is a processing of their data, recorded by the look-up itself)."""
+def _population_prefill(request: AuthenticatedHttpRequest) -> ApplicantCheck | None:
+    """The logged-in citizen's name and address from the national population database (through the
+    ``registries`` port, which records the look-up), once per session; they fill the form and cannot be
+    edited there. A mismatch or an unavailable register pre-fills nothing and says so."""
     user = request.user
-    if getattr(user, "kind", "") != "citizen" or not user.national_id:
+    if getattr(user, "kind", "") != "citizen" or not user.national_id or not user.full_name:
         return None
     key = f"population_prefill:{user.national_id}"
     cached = request.session.get(key)
     if isinstance(cached, dict):
-        return ApplicantPrefill(**cached)
-    found = applicant_prefill(user)
-    if found is not None and found.status != "unavailable":
-        request.session[key] = asdict(found)
-    return found
+        return ApplicantCheck(**cached)
+    check = registries().applicant_check(
+        kind="citizen",
+        id_number=user.national_id,
+        name=user.full_name,
+        birth_date=None,
+        purpose=_("Điền sẵn thông tin khi nộp hồ sơ trực tuyến"),
+        actor=user,
+    )
+    if check.status == "skipped":
+        return None
+    if check.status != "unavailable":
+        request.session[key] = asdict(check)
+    return check
 
 
 def _reuse_from_store(data: Any, choices: dict[int, str], *, components: list[Any], user: User) -> None:
@@ -209,6 +290,7 @@ def my_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             # The workflow table decides, as it does for the service (and the API).
             "can_withdraw": can_transition(Action.WITHDRAW, dossier.status, Actor.APPLICANT),
             "requested_items": _last_request(dossier),
+            "post_orders": registries().post_tracking(dossier=dossier),
         },
     )
 
@@ -368,8 +450,16 @@ def counter_new(request: AuthenticatedHttpRequest, local_code: str) -> HttpRespo
     ]
     if not centres:
         raise Http404
-    form = forms.CounterForm(request.POST or None, request.FILES or None, version=version)
-    if request.method == "POST" and form.is_valid():
+    check = None
+    if request.method == "POST" and "lookup_national" in request.POST:
+        initial, check = _applicant_lookup(
+            request,
+            _("Tiếp nhận hồ sơ tại quầy: %(procedure)s") % {"procedure": version.procedure.local_code},
+        )
+        form = forms.CounterForm(version=version, initial=initial)
+    else:
+        form = forms.CounterForm(request.POST or None, request.FILES or None, version=version)
+    if request.method == "POST" and check is None and form.is_valid():
         try:
             dossier = services.dossier_receive_at_counter(
                 clerk=request.user,
@@ -381,11 +471,26 @@ def counter_new(request: AuthenticatedHttpRequest, local_code: str) -> HttpRespo
             _error_to_form(form, exc)
         else:
             messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s.") % {"code": dossier.code})
+            _check_message(
+                request,
+                dossier_applicant_verify(
+                    dossier=dossier,
+                    actor=request.user,
+                    actor_role=Actor.ONE_STOP_CLERK,
+                    actor_agency=centres[0],
+                ),
+            )
             return redirect("dossiers:desk_detail", code=dossier.code)
     return render(
         request,
         "dossiers/counter_new.html",
-        {"form": form, "version": version, "centre": centres[0], "idempotency_key": _fresh_key()},
+        {
+            "form": form,
+            "version": version,
+            "centre": centres[0],
+            "idempotency_key": _fresh_key(),
+            "national_check": check,
+        },
     )
 
 
@@ -442,6 +547,7 @@ def desk_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             # The result's draft (specialist's form, leader's preview) and the approval's re-authentication.
             "result_draft_fields": paperwork().result_draft_fields(dossier=dossier),
             "signing_needs_otp": user_has_device(request.user, confirmed=True),
+            "post_orders": registries().post_tracking(dossier=dossier),
         },
     )
 

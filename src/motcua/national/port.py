@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from motcua.core.errors import ValidationFailedError
@@ -28,6 +29,8 @@ class NationalRegistries:
         actor: User | None,
         dossier: Dossier | None = None,
     ) -> ApplicantCheck:
+        if not settings.MOTCUA_NATIONAL_SYSTEMS:
+            return ApplicantCheck("skipped", _("Chưa kết nối cơ sở dữ liệu quốc gia."))
         if kind == ApplicantKind.BUSINESS:
             from motcua.national.business import lookup_enterprise
 

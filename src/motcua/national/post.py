@@ -185,6 +185,12 @@ def post_order_send(order: PostOrder) -> bool:
 
 def post_outbox_drain(*, now: dt.datetime | None = None, limit: int = 200) -> dict[str, int]:
     """Send every pending order that is due; returns how many went and how many wait."""
+    if not settings.MOTCUA_NATIONAL_SYSTEMS:
+        return {
+            "sent": 0,
+            "failed": 0,
+            "waiting": PostOrder.objects.filter(state=PostOrderState.PENDING).count(),
+        }
     now = now or clock.now()
     due = list(
         PostOrder.objects.select_related("dossier")

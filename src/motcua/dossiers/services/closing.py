@@ -24,6 +24,7 @@ from motcua.dossiers.models import (
     TaskStatus,
 )
 from motcua.dossiers.paperwork import paperwork
+from motcua.dossiers.registries import registries
 from motcua.dossiers.selectors import rating_criteria_in_force
 from motcua.dossiers.transitions import dossier_transition, require_clerk_at
 from motcua.dossiers.workflow import Action, Actor, TimelineAction, can_rate
@@ -50,7 +51,9 @@ def dossier_return_result(
             task.save(update_fields=["status", "completed_at"])
         dossier.returned_at = now
         dossier.return_method = method
-        dossier.delivery_status = DeliveryStatus.DELIVERED
+        # By post the result is handed to the postal service: delivered when its tracking says so.
+        by_post = method == ReturnMethod.POST
+        dossier.delivery_status = DeliveryStatus.IN_TRANSIT if by_post else DeliveryStatus.DELIVERED
         dossier.save(update_fields=["returned_at", "return_method", "delivery_status"])
         dossier_transition(
             dossier=dossier,
@@ -61,6 +64,9 @@ def dossier_return_result(
             reason=note,
             data={"method": method, "recipient": recipient.strip()},
         )
+        if by_post:
+            # A delivery order in the postal outbox, sent after commit (dossiers.registries contract).
+            registries().post_order_request(dossier=dossier, kind="delivery", actor=clerk)
     return dossier
 
 
