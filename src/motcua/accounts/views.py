@@ -29,6 +29,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from motcua.accounts.forms import ApiTokenForm, ReauthForm, RegisterForm, SecondFactorForm, TokenForm
 from motcua.accounts.http import AuthenticatedHttpRequest
+from motcua.accounts.login_policy import password_login_allowed
 from motcua.accounts.models import AccountKind
 from motcua.accounts.services import user_register_citizen
 from motcua.accounts.twofactor import (
@@ -81,6 +82,10 @@ class LoginView(auth_views.LoginView):
         return reverse("dossiers:desk" if staff else "dossiers:my_list")
 
     def form_valid(self, form: Any) -> HttpResponse:
+        if not password_login_allowed(form.get_user()):
+            # The administrator turned password login off for citizens: VNeID only (identity app).
+            form.add_error(None, _("Công dân đăng nhập bằng tài khoản định danh điện tử VNeID."))
+            return self.render_to_response(self.get_context_data(form=form, password_login_off=True))
         response = super().form_valid(form)
         password_confirmed(self.request)
         if user_must_verify_second_factor(self.request.user, self.request):

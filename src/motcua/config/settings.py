@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "motcua.notifications",
     "motcua.signatures",
     "motcua.gateway",
+    "motcua.identity",
     "motcua.national",
     "motcua.portal",
 ]
@@ -132,6 +133,13 @@ LOGOUT_REDIRECT_URL = "portal:home"
 # Administrators can require two-factor login for every staff member of the province.
 MOTCUA_REQUIRE_STAFF_2FA = env_bool("MOTCUA_REQUIRE_STAFF_2FA", False)
 OTP_TOTP_ISSUER = env_str("MOTCUA_OTP_ISSUER", "Một Cửa")
+# VNeID (national e-identity) OpenID Connect provider: its issuer URL (the local simulator by default,
+# `motcua sim-vneid serve`), our client registration, and the lowest identification level accepted.
+MOTCUA_VNEID_URL = env_str("MOTCUA_VNEID_URL", "http://127.0.0.1:8716")
+MOTCUA_VNEID_CLIENT_ID = env_str("MOTCUA_VNEID_CLIENT_ID", "motcua-portal")
+DEMO_VNEID_CLIENT_KEY = "motcua-demo-vneid-secret"
+MOTCUA_VNEID_CLIENT_SECRET = env_str("MOTCUA_VNEID_CLIENT_SECRET") or DEMO_VNEID_CLIENT_KEY
+MOTCUA_VNEID_MIN_LEVEL = env_int("MOTCUA_VNEID_MIN_LEVEL", 2)
 
 # --- Internationalisation: Vietnamese first, English available ------------------------------------
 LANGUAGE_CODE = "vi"

@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("motcua.signatures.urls")),
     path("", include("motcua.national.urls")),
     path("", include("motcua.dossiers.urls")),
+    path("", include("motcua.identity.urls")),
     path("", include("motcua.portal.urls")),
 ]
 if settings.DEBUG:

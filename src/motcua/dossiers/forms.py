@@ -44,15 +44,39 @@ class ApplicantForm(forms.Form):
 class SubmissionForm(ApplicantForm):
     """Applicant fields plus one file field per catalogue component of the pinned version."""
 
-    def __init__(self, *args: Any, version: ProcedureVersion, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        version: ProcedureVersion,
+        offers: dict[int, list[tuple[str, str]]] | None = None,
+        prefilled: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.version = version
+        self.prefilled = prefilled or {}
+        # Fields filled from the national population database: shown, not editable (a disabled field
+        # keeps its initial value whatever is posted); the applicant reports an error instead.
+        for name, value in self.prefilled.items():
+            if name in self.fields:
+                self.fields[name].initial = value
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Từ Cơ sở dữ liệu quốc gia về dân cư")
         for component in version.components.all():
             self.fields[f"component_{component.pk}"] = MultipleFileField(
                 label=component.name,
                 required=False,
                 help_text=_("Bắt buộc") if component.required else _("Không bắt buộc"),
             )
+            # Once-only: documents of the applicant's data store that can stand for this component.
+            choices = (offers or {}).get(component.pk)
+            if choices:
+                self.fields[f"reuse_{component.pk}"] = forms.ChoiceField(
+                    label=_("Dùng giấy tờ trong kho dữ liệu cho: %(name)s") % {"name": component.name},
+                    choices=[("", _("Không, tôi tải tệp lên")), *choices],
+                    required=False,
+                    widget=forms.RadioSelect,
+                )
         # Optional uses need explicit consent (Law 91/2025/QH15 art. 9; Decree 356/2025): never pre-ticked.
         self.fields["sms_consent"] = forms.BooleanField(
             label=_("Tôi đồng ý nhận tin nhắn SMS về tình trạng hồ sơ vào số điện thoại trên"),
@@ -70,7 +94,12 @@ class SubmissionForm(ApplicantForm):
         )
 
     def component_fields(self) -> list[Any]:
-        return [self[name] for name in self.fields if name.startswith("component_")]
+        return [self[name] for name in self.fields if name.startswith(("component_", "reuse_"))]
+
+    def reuse_choices(self) -> dict[int, str]:
+        """Catalogue component id -> the chosen store document ("store:<pk>")."""
+        data = getattr(self, "cleaned_data", {})
+        return {int(k.removeprefix("reuse_")): v for k, v in data.items() if k.startswith("reuse_") and v}
 
     def consent_fields(self) -> list[Any]:
         return [self[name] for name in CONSENT_FIELDS]

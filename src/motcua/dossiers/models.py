@@ -128,6 +128,9 @@ class Dossier(models.Model):
     # never pre-ticked): when the applicant ticked each box; None = no consent.
     sms_consent_at = models.DateTimeField(_("đồng ý nhận tin nhắn SMS lúc"), null=True, blank=True)
     survey_consent_at = models.DateTimeField(_("đồng ý khảo sát mức độ hài lòng lúc"), null=True, blank=True)
+    # Submitted by an account that logged in with a verified national e-identity (VNeID, level 2): the
+    # national index reads it (DVCQG `TaiKhoanDuocXacThucVoiVNeID`, Decision 766 indicator 4.5).
+    vneid_verified = models.BooleanField(_("tài khoản xác thực VNeID"), default=False)
     idempotency_key = models.CharField(max_length=128, blank=True)
     # SHA-256 of the canonical request sent with the key: a retry with the same key and another body is
     # refused (422) instead of silently answering with the first dossier (security review F11).
@@ -175,6 +178,10 @@ class DossierComponent(models.Model):
     copies = models.PositiveSmallIntegerField(default=0)
     received = models.BooleanField(default=False)
     reused = models.BooleanField(default=False, help_text=_("Lấy lại từ dữ liệu đã số hóa"))
+    # Taken from the applicant's data store instead of an upload (once-only; DVCQG `DuocLayTuKhoDMQG`), with
+    # where it came from and its signature report at the time (identity.store).
+    reused_from_store = models.BooleanField(_("lấy từ kho dữ liệu"), default=False)
+    reuse_provenance = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]

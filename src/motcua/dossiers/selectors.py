@@ -23,13 +23,14 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from motcua.accounts.models import Role
+from motcua.accounts.models import AccountKind, Role
 from motcua.accounts.selectors import agency_ids_for_user, user_roles_at
 from motcua.agencies.models import Agency
 from motcua.core import clock
 from motcua.core.errors import NotFoundError, PermissionDeniedError
 from motcua.dossiers.codes import lookup_secret_normalise
 from motcua.dossiers.models import Dossier, DossierEvent, DossierFile, RatingCriterion, Task
+from motcua.dossiers.personal_data import personal_data_reads
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -249,6 +250,7 @@ def dossiers_access_record(
     now = clock.now()
     reader = _reader(user)
     account = user if getattr(user, "is_authenticated", False) else None
+    dossiers = list(dossiers)
     DossierAccessLog.objects.bulk_create(
         DossierAccessLog(
             dossier=dossier,
@@ -261,6 +263,14 @@ def dossiers_access_record(
         )
         for dossier in dossiers
     )
+    # Staff reads are also the citizen's "who used my data" (the identity app, through this port).
+    reads = personal_data_reads()
+    if reads is not None and account is not None and account.kind == AccountKind.STAFF:
+        read = [d for d in dossiers if d is not None]
+        if read:
+            reads.staff_reads_record(
+                user=account, reader=reader, dossiers=read, kind=kind, target=target, at=now
+            )
 
 
 def dossier_get_for_reader(*, user: User, code: str, kind: str, target: str = "") -> tuple[Dossier, bool]:

@@ -5,6 +5,7 @@ selector or service, render."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from django import forms as django_forms
@@ -27,6 +28,7 @@ from motcua.core.throttle import ThrottledError, client_ip
 from motcua.dossiers import forms, inbox, processing, selectors, services
 from motcua.dossiers.models import AccessKind, Dossier, RatingLevel, TaskStatus
 from motcua.dossiers.paperwork import SigningCredentials, paperwork
+from motcua.dossiers.personal_data import document_store
 from motcua.dossiers.registries import (
     ApplicantCheck,
     dossier_applicant_verify,
@@ -134,21 +136,40 @@ def dossier_new(request: AuthenticatedHttpRequest, local_code: str) -> HttpRespo
         "applicant_email": user.email,
         "return_method": "online",
     }
+    store = document_store()
+    components = list(version.components.all())
+    offers = store.reuse_offers(user=user, components=components) if store is not None else {}
+    prefill = _population_prefill(request)
+    prefilled = prefill.prefill if prefill is not None and prefill.status == "found" else None
     check = None
     if request.method == "POST" and "lookup_national" in request.POST:
         initial, check = _applicant_lookup(
             request, _("Nộp hồ sơ trực tuyến: %(procedure)s") % {"procedure": version.procedure.local_code}
         )
-        form = forms.CitizenSubmissionForm(version=version, initial=initial)
+        form = forms.CitizenSubmissionForm(
+            version=version, initial=initial, offers=offers, prefilled=prefilled
+        )
     else:
         form = forms.CitizenSubmissionForm(
-            request.POST or None, request.FILES or None, version=version, initial=initial
+            request.POST or None,
+            request.FILES or None,
+            version=version,
+            initial=initial,
+            offers=offers,
+            prefilled=prefilled,
         )
     if request.method == "POST" and check is None and form.is_valid():
         as_draft = "save_draft" in request.POST
         try:
+            data = _submission(form, request, channel=Channel.ONLINE, receiving=None)
+            if prefill is not None and prefill.status == "found":
+                data.form_data = {
+                    **data.form_data,
+                    "population_prefill": {**prefill.prefill, "system": prefill.system},
+                }
+            _reuse_from_store(data, form.reuse_choices(), components=components, user=user)
             dossier = services.dossier_submit(
-                data=_submission(form, request, channel=Channel.ONLINE, receiving=None),
+                data=data,
                 user=user,
                 idempotency_key=request.POST.get("idempotency_key", "")[:128],
                 as_draft=as_draft,
@@ -176,8 +197,60 @@ def dossier_new(request: AuthenticatedHttpRequest, local_code: str) -> HttpRespo
     return render(
         request,
         "dossiers/new.html",
-        {"form": form, "version": version, "idempotency_key": _fresh_key(), "national_check": check},
+        {
+            "form": form,
+            "version": version,
+            "idempotency_key": _fresh_key(),
+            "national_check": check,
+            "prefill": prefill,
+        },
     )
+
+
+def _population_prefill(request: AuthenticatedHttpRequest) -> ApplicantCheck | None:
+    """The logged-in citizen's name and address from the national population database (through the
+    ``registries`` port, which records the look-up), once per session; they fill the form and cannot be
+    edited there. A mismatch or an unavailable register pre-fills nothing and says so."""
+    user = request.user
+    if getattr(user, "kind", "") != "citizen" or not user.national_id or not user.full_name:
+        return None
+    key = f"population_prefill:{user.national_id}"
+    cached = request.session.get(key)
+    if isinstance(cached, dict):
+        return ApplicantCheck(**cached)
+    check = registries().applicant_check(
+        kind="citizen",
+        id_number=user.national_id,
+        name=user.full_name,
+        birth_date=None,
+        purpose=_("Điền sẵn thông tin khi nộp hồ sơ trực tuyến"),
+        actor=user,
+    )
+    if check.status == "skipped":
+        return None
+    if check.status != "unavailable":
+        request.session[key] = asdict(check)
+    return check
+
+
+def _reuse_from_store(data: Any, choices: dict[int, str], *, components: list[Any], user: User) -> None:
+    """Put the chosen store documents in place of uploads, each with its provenance (the store checks
+    the signature again now; a document that no longer validates is refused)."""
+    store = document_store()
+    if store is None or not choices:
+        return
+    by_id = {c.pk: c for c in components}
+    files = dict(data.files)
+    reused = {}
+    for component_id, value in choices.items():
+        component = by_id.get(component_id)
+        if component is None:
+            continue
+        upload, provenance = store.reuse_take(user=user, component=component, value=value)
+        files[component_id] = [upload]
+        reused[component_id] = provenance
+    data.files = files
+    data.reused = reused
 
 
 def _fresh_key() -> str:

@@ -32,6 +32,7 @@ from motcua.dossiers.models import (
     PaymentStatus,
     ReturnMethod,
 )
+from motcua.dossiers.personal_data import document_store
 from motcua.dossiers.sensitive import component_is_identity_document, dossier_file_store
 from motcua.dossiers.services import submission_write
 from motcua.dossiers.transitions import dossier_transition
@@ -72,6 +73,8 @@ class SubmissionData:
     # Optional uses, each only with the applicant's explicit consent (boxes never pre-ticked).
     sms_consent: bool = False
     survey_consent: bool = False
+    # catalogue component id -> provenance of the store document its file was taken from (once-only reuse)
+    reused: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
 
 
 # Free text a citizen types: the database columns bound the applicant's fields; these bound the rest.
@@ -369,6 +372,18 @@ def _dossier_build(
         lookup_secret=lookup_secret_new(),
         sms_consent_at=clock.now() if data.sms_consent else None,
         survey_consent_at=clock.now() if data.survey_consent else None,
+        vneid_verified=_vneid_verified(data, creator),
+    )
+
+
+def _vneid_verified(data: SubmissionData, creator: Any) -> bool:
+    """Submitted online by an account logged in with VNeID (the identity app answers, through the port)."""
+    store = document_store()
+    return (
+        data.channel == Channel.ONLINE
+        and creator is not None
+        and store is not None
+        and store.vneid_verified(creator)
     )
 
 
@@ -406,6 +421,8 @@ def _components_build(
                     name=component.name,
                     originals=component.originals,
                     copies=component.copies,
+                    reused_from_store=component.pk in data.reused,
+                    reuse_provenance=dict(data.reused[component.pk]) if component.pk in data.reused else None,
                 ),
                 files,
             )
