@@ -33,3 +33,5 @@ MOTCUA_REVOCATION_FETCHING = False
 # Throttle counters per process in tests (conftest.py clears them before each test); the shared database
 # cache is exercised by tests that switch to it on purpose.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The DVCQG outbox is drained by the tests that exercise it (dvcqg/tests), not after every test commit.
+MOTCUA_DVCQG_SYNC = False

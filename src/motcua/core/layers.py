@@ -21,6 +21,7 @@ LAYERS: tuple[str, ...] = (
     "notifications",
     "dossiers",
     "signatures",
+    "dvcqg",  # the national public service portal: sync outbox, incoming dossiers, reconciliation
     "portal",  # the citizen-facing pages, and the commands that fill every app (demo, scheduler)
     "config",  # settings, URLs, the API object
 )
