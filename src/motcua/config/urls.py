@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     path("xac-minh/", include("motcua.signatures.verify_urls")),
     path("mot-cua/ky-so/", include("motcua.signatures.batch_urls")),
+    path("mot-cua/dvcqg/", include("motcua.dvcqg.urls")),
     path("", include("motcua.signatures.urls")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.portal.urls")),
