@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.notifications",
     "motcua.signatures",
+    "motcua.gateway",
     "motcua.dvcqg",
     "motcua.portal",
 ]
@@ -200,6 +201,24 @@ MOTCUA_CSC_TOKEN = env_str("MOTCUA_CSC_TOKEN", "")
 MOTCUA_CSC_PIN = env_str("MOTCUA_CSC_PIN", "")
 MOTCUA_CSC_TIMEOUT_SECONDS = env_int("MOTCUA_CSC_TIMEOUT_SECONDS", 30)
 
+# --- Data-sharing gateway (LGSP, motcua.gateway; docs/integration.md) ------------------------------
+# Where our system reaches the gateway (`motcua gateway serve`, port MOTCUA_GATEWAY_PORT in scripts/run) and
+# its client credentials there; the demo secret is seeded by `motcua gateway seed-demo`.
+MOTCUA_GATEWAY_URL = env_str("MOTCUA_GATEWAY_URL", "http://127.0.0.1:8710")
+MOTCUA_GATEWAY_CLIENT_ID = env_str("MOTCUA_GATEWAY_CLIENT_ID", "motcua")
+DEMO_GATEWAY_CLIENT_SECRET = "motcua-demo-lgsp-client-secret"  # noqa: S105
+MOTCUA_GATEWAY_CLIENT_SECRET = env_str("MOTCUA_GATEWAY_CLIENT_SECRET") or DEMO_GATEWAY_CLIENT_SECRET
+if PRODUCTION and MOTCUA_GATEWAY_CLIENT_SECRET == DEMO_GATEWAY_CLIENT_SECRET:
+    raise ImproperlyConfigured("MOTCUA_GATEWAY_CLIENT_SECRET must be set when MOTCUA_PRODUCTION=1")
+# The gateway's signing key and certificate (gateway.key.pem, gateway.crt.pem); empty: MOTCUA_PKI_DIR.
+MOTCUA_GATEWAY_KEY_DIR = env_str("MOTCUA_GATEWAY_KEY_DIR", "")
+# Seconds the gateway process keeps registry entries and access tokens before reading them again.
+MOTCUA_GATEWAY_REGISTRY_CACHE_SECONDS = env_int("MOTCUA_GATEWAY_REGISTRY_CACHE_SECONDS", 5)
+MOTCUA_GATEWAY_TOKEN_CACHE_SECONDS = env_int("MOTCUA_GATEWAY_TOKEN_CACHE_SECONDS", 10)
+# Seconds between the serve process's runs of chaining + batch time-stamping and asynchronous deliveries.
+MOTCUA_GATEWAY_STAMP_INTERVAL = env_int("MOTCUA_GATEWAY_STAMP_INTERVAL", 5)
+# First retry of an asynchronous delivery after this many seconds, doubling up to an hour.
+MOTCUA_GATEWAY_RETRY_BASE_SECONDS = env_int("MOTCUA_GATEWAY_RETRY_BASE_SECONDS", 2)
 # National Public Service Portal (DVCQG) sync (docs/dvcqg.md): reached through the gateway (LGSP) at
 # MOTCUA_GATEWAY_URL, service "dvcqg"; MOTCUA_DVCQG_URL set = straight to that adapter URL instead.
 MOTCUA_DVCQG_SYNC = env_bool("MOTCUA_DVCQG_SYNC", True)

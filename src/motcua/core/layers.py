@@ -21,6 +21,7 @@ LAYERS: tuple[str, ...] = (
     "notifications",
     "dossiers",
     "signatures",
+    "gateway",  # the data-sharing gateway (LGSP): registry, tokens, signed and time-stamped message log
     "dvcqg",  # the national public service portal: sync outbox, incoming dossiers, reconciliation
     "portal",  # the citizen-facing pages, and the commands that fill every app (demo, scheduler)
     "config",  # settings, URLs, the API object

@@ -136,9 +136,8 @@ class GatewayTransport:
                     self._token = ""
                 continue
             break
-        if status in (429, 502, 503, 504) or (
-            status in (401, 403, 404) and isinstance(answer, dict) and "error" in answer
-        ):
+        gateway_refusal = isinstance(answer, dict) and "error" in answer and "error_code" not in answer
+        if status in (429, 502, 503, 504) or (status in (401, 403, 404) and gateway_refusal):
             # The gateway's own refusals and failures: our side or the link, not the portal's answer.
             raise DvcqgUnavailable(f"gateway: HTTP {status} {answer}")
         return status, answer

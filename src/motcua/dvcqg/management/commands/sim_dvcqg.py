@@ -3,7 +3,7 @@
 for the catalogue comparison). ``make run`` starts it; the province reaches it through the gateway.
 
 Dossiers submitted on its form are forwarded to the province through the gateway as member ``dvcqg``
-(``MOTCUA_SIM_DVCQG_CLIENT_ID`` / ``MOTCUA_SIM_DVCQG_CLIENT_SECRET``), or straight to ``--forward-url``."""
+(secret ``MOTCUA_GATEWAY_DVCQG_CLIENT_SECRET``, the demo one by default), or straight to ``--forward-url``."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from motcua.catalog.demo import DEMO_FILE
         from motcua.dvcqg.client import gateway_settings
+        from motcua.gateway.demo import DEMO_DVCQG_CLIENT_SECRET
         from motcua.simulators.dvcqg import Forwarder, NationalPortal, dvcqg_server, national_records
 
         gateway_url = gateway_settings()[0].rstrip("/")
@@ -41,8 +42,8 @@ class Command(BaseCommand):
             forwarder = Forwarder(
                 url=f"{gateway_url}/r/motcua/dvcqg/ho-so",
                 token_url=f"{gateway_url}/oauth/token",
-                client_id=env_str("MOTCUA_SIM_DVCQG_CLIENT_ID", "dvcqg"),
-                client_secret=env_str("MOTCUA_SIM_DVCQG_CLIENT_SECRET", "demo-dvcqg-secret"),
+                client_id="dvcqg",
+                client_secret=env_str("MOTCUA_GATEWAY_DVCQG_CLIENT_SECRET") or DEMO_DVCQG_CLIENT_SECRET,
             )
         portal = NationalPortal(
             procedures=national_records(json.loads(DEMO_FILE.read_bytes())), forwarder=forwarder

@@ -34,6 +34,10 @@ class Command(BaseCommand):
             rating_criteria_seed()
             tokens = demo_api_tokens()
         created = load_demo_dossiers()
+        from motcua.gateway.demo import seed_demo as gateway_seed_demo
+
+        for line in gateway_seed_demo():  # the LGSP registry, clients and grants (docs/integration.md)
+            self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS("Demo province loaded (tỉnh Minh Sơn, H99)."))
         self.stdout.write("Demo logins (username / password — role @ agency):")
         for login in logins:
