@@ -118,6 +118,9 @@ class GatewayTransport:
     def post(self, path: str, body: dict[str, Any], *, headers: dict[str, str]) -> tuple[int, Any]:
         data = json.dumps(body, ensure_ascii=False).encode()
         url = f"{self.gateway_url.rstrip('/')}/r/{self.service}{path}"
+        if "dstcode" in headers:
+            # The gateway forwards its own headers only: the routing code travels in the query too.
+            url += "?" + urllib.parse.urlencode({"dstcode": headers["dstcode"]})
         for attempt in range(2):
             full = {
                 "Content-Type": "application/json",

@@ -461,8 +461,11 @@ def _handler_for(portal: NationalPortal) -> type[BaseHTTPRequestHandler]:
                 raise PortalError(DATA_INCORRECT, f"Nội dung không phải JSON hợp lệ: {exc}") from exc
 
         def do_POST(self) -> None:
-            path = urllib.parse.urlsplit(self.path).path.rstrip("/")
-            dstcode = self.headers.get("dstcode") or ""
+            parts = urllib.parse.urlsplit(self.path)
+            path = parts.path.rstrip("/")
+            # The routing header; through the gateway (which forwards only its own headers) the query.
+            query = urllib.parse.parse_qs(parts.query)
+            dstcode = self.headers.get("dstcode") or (query.get("dstcode") or [""])[0]
             try:
                 if path.endswith("/auth"):
                     self._json(HTTPStatus.OK, portal.authenticate(dstcode=dstcode, body=self._json_body()))
