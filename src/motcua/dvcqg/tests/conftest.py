@@ -26,18 +26,22 @@ class RunningPortal:
         self.server = dvcqg_server(portal=portal, port=0)
         self.port = self.server.server_address[1]
         dvcqg_serve_in_thread(self.server)
+        self.running = True
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        if self.running:
+            self.server.shutdown()
+            self.server.server_close()
+            self.running = False
 
     def start(self) -> None:
         self.server = dvcqg_server(portal=self.portal, port=self.port)
         dvcqg_serve_in_thread(self.server)
+        self.running = True
 
 
 @pytest.fixture
