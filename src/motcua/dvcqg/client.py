@@ -40,8 +40,15 @@ class Transport(Protocol):
     def post(self, path: str, body: dict[str, Any], *, headers: dict[str, str]) -> tuple[int, Any]: ...
 
 
+_OPENER: urllib.request.OpenerDirector | None = None
+
+
 def _opener() -> urllib.request.OpenerDirector:
-    return urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    """One opener per process: building one makes a TLS context (~130 ms, the CA store read again)."""
+    global _OPENER  # built once, shared by the threads (openers keep no per-request state)
+    if _OPENER is None:
+        _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    return _OPENER
 
 
 def _post_json(url: str, data: bytes, headers: dict[str, str], timeout: float) -> tuple[int, Any]:

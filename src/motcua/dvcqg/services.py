@@ -68,7 +68,8 @@ def pending_events(*, now: dt.datetime, limit: int = BATCH) -> list[DossierEvent
 def outbox_drain(*, limit: int = BATCH, max_batches: int = 50) -> DrainReport:
     """Send what is owed, dossier by dossier: the dossier's record as it is now, then its new progress
     entries. A failure puts that dossier back (``SyncState`` back-off) and the others go on; an outage
-    (nothing reachable) stops the run so that it is not tried once per dossier."""
+    (nothing reachable) stops the run so that it is not tried once per dossier. What was sent is marked
+    in one transaction per batch."""
     report = DrainReport()
     for _batch in range(max_batches):
         events = pending_events(now=clock.now(), limit=limit)
@@ -80,10 +81,18 @@ def outbox_drain(*, limit: int = BATCH, max_batches: int = 50) -> DrainReport:
         dossiers = Dossier.objects.select_related(
             "procedure_version__procedure", "procedure_version__field", "competent_agency"
         ).in_bulk(list(by_dossier))
+        synced = set(
+            SyncState.objects.filter(dossier_id__in=list(by_dossier))
+            .exclude(synced_at=None)
+            .values_list("dossier_id", flat=True)
+        )
+        sent: list[tuple[Dossier, list[DossierEvent], int]] = []
         outage = False
         for dossier_id, dossier_events in by_dossier.items():
             try:
-                dossier_send(dossiers[dossier_id], dossier_events)
+                code = dossier_send(
+                    dossiers[dossier_id], dossier_events, updating=dossier_id in synced, mark=False
+                )
             except (DvcqgUnavailable, DvcqgRejected) as exc:
                 report.failed += 1
                 report.errors.append(f"{dossiers[dossier_id].code}: {exc}")
@@ -92,41 +101,64 @@ def outbox_drain(*, limit: int = BATCH, max_batches: int = 50) -> DrainReport:
                     outage = True
                     break
                 continue
+            sent.append((dossiers[dossier_id], dossier_events, code))
             report.dossiers_sent += 1
             report.events_sent += len(dossier_events)
+        _mark_sent(sent)
         if outage:
             # The dossiers not tried in this run wait for the next run, not for a back-off of their own.
             break
     return report
 
 
-def dossier_send(dossier: Dossier, events: list[DossierEvent]) -> None:
-    """One dossier's record and ``events`` as progress entries; marks the events sent."""
+def dossier_send(
+    dossier: Dossier, events: list[DossierEvent], *, updating: bool | None = None, mark: bool = True
+) -> int:
+    """One dossier's record and ``events`` as progress entries; marks the events sent (or lets the
+    caller mark a batch). Returns the national status code sent."""
     client = dvcqg_client()
     record = dossier_record(dossier)
-    state = SyncState.objects.filter(dossier=dossier).first()
+    if updating is None:
+        updating = SyncState.objects.filter(dossier=dossier).exclude(synced_at=None).exists()
     purpose = f"HS:{dossier.code}"
-    client.call("DongBoHoSoMC", purpose=purpose, isUpdating=bool(state and state.synced_at), data=[record])
+    client.call("DongBoHoSoMC", purpose=purpose, isUpdating=updating, data=[record])
     if events:
         client.call(
             "CapNhatTienDoHoSoMC", purpose=purpose, data=[progress_entry(event, dossier) for event in events]
         )
+    if mark:
+        _mark_sent([(dossier, events, record["TrangThaiHoSo"])])
+    return int(record["TrangThaiHoSo"])
+
+
+def _mark_sent(sent: list[tuple[Dossier, list[DossierEvent], int]]) -> None:
+    if not sent:
+        return
     now = clock.now()
     with transaction.atomic():
         SentEvent.objects.bulk_create(
-            [SentEvent(event_id=event.pk, sent_at=now) for event in events], ignore_conflicts=True
+            [SentEvent(event_id=event.pk, sent_at=now) for _, events, _ in sent for event in events],
+            ignore_conflicts=True,
         )
-        SyncState.objects.update_or_create(
-            dossier=dossier,
-            defaults={
-                "attempts": 0,
-                "next_attempt_at": None,
-                "last_attempt_at": now,
-                "last_error": "",
-                "synced_at": now,
-                "synced_status_code": record["TrangThaiHoSo"],
-            },
-        )
+        states = {s.dossier_id: s for s in SyncState.objects.filter(dossier__in=[d for d, _, _ in sent])}
+        new = []
+        for dossier, _, code in sent:
+            state = states.get(dossier.pk) or SyncState(dossier=dossier)
+            state.attempts, state.next_attempt_at, state.last_error = 0, None, ""
+            state.last_attempt_at = state.synced_at = now
+            state.synced_status_code = code
+            if state.pk is None:
+                new.append(state)
+        SyncState.objects.bulk_create(new)
+        fields = [
+            "attempts",
+            "next_attempt_at",
+            "last_error",
+            "last_attempt_at",
+            "synced_at",
+            "synced_status_code",
+        ]
+        SyncState.objects.bulk_update(list(states.values()), fields)
 
 
 def _failed(dossier: Dossier, error: str) -> None:
