@@ -27,6 +27,8 @@ from motcua.dvcqg.models import NationalSubmission, SentEvent, SyncState
 logger = logging.getLogger("motcua.dvcqg")
 
 BATCH = 200
+# Dossiers per DongBoHoSoMC call (the portal takes a list); a refused call is retried one by one.
+CHUNK = 50
 MAX_BACKOFF_SECONDS = 3600
 
 
@@ -88,27 +90,57 @@ def outbox_drain(*, limit: int = BATCH, max_batches: int = 50) -> DrainReport:
         )
         sent: list[tuple[Dossier, list[DossierEvent], int]] = []
         outage = False
-        for dossier_id, dossier_events in by_dossier.items():
+        ids = list(by_dossier)
+        for start in range(0, len(ids), CHUNK):
+            chunk = [(dossiers[i], by_dossier[i]) for i in ids[start : start + CHUNK]]
             try:
-                code = dossier_send(
-                    dossiers[dossier_id], dossier_events, updating=dossier_id in synced, mark=False
-                )
-            except (DvcqgUnavailable, DvcqgRejected) as exc:
-                report.failed += 1
-                report.errors.append(f"{dossiers[dossier_id].code}: {exc}")
-                _failed(dossiers[dossier_id], str(exc))
-                if isinstance(exc, DvcqgUnavailable):
-                    outage = True
-                    break
+                sent += _chunk_send(chunk, updating=all(d.pk in synced for d, _ in chunk))
                 continue
-            sent.append((dossiers[dossier_id], dossier_events, code))
-            report.dossiers_sent += 1
-            report.events_sent += len(dossier_events)
+            except DvcqgUnavailable as exc:
+                failed: list[tuple[Dossier, str]] = [(d, str(exc)) for d, _ in chunk]
+                outage = True
+            except DvcqgRejected:
+                # One of them is refused: each on its own, so that the others still go.
+                failed = []
+                for dossier, dossier_events in chunk:
+                    try:
+                        code = dossier_send(
+                            dossier, dossier_events, updating=dossier.pk in synced, mark=False
+                        )
+                    except (DvcqgUnavailable, DvcqgRejected) as exc:
+                        failed.append((dossier, str(exc)))
+                        if isinstance(exc, DvcqgUnavailable):
+                            outage = True
+                            break
+                        continue
+                    sent.append((dossier, dossier_events, code))
+            for dossier, error in failed:
+                report.failed += 1
+                report.errors.append(f"{dossier.code}: {error}")
+                _failed(dossier, error)
+            if outage:
+                break
+        report.dossiers_sent += len(sent)
+        report.events_sent += sum(len(events) for _, events, _ in sent)
         _mark_sent(sent)
         if outage:
             # The dossiers not tried in this run wait for the next run, not for a back-off of their own.
             break
     return report
+
+
+def _chunk_send(
+    chunk: list[tuple[Dossier, list[DossierEvent]]], *, updating: bool
+) -> list[tuple[Dossier, list[DossierEvent], int]]:
+    """Several dossiers in one ``DongBoHoSoMC`` and their progress in one ``CapNhatTienDoHoSoMC``."""
+    client = dvcqg_client()
+    records = [dossier_record(dossier) for dossier, _ in chunk]
+    purpose = "HS:" + ",".join(str(d.code) for d, _ in chunk)[:200]
+    client.call("DongBoHoSoMC", purpose=purpose, isUpdating=updating, data=records)
+    entries = [progress_entry(event, dossier) for dossier, events in chunk for event in events]
+    if entries:
+        client.call("CapNhatTienDoHoSoMC", purpose=purpose, data=entries)
+    return [(d, events, int(r["TrangThaiHoSo"])) for (d, events), r in zip(chunk, records, strict=True)]
 
 
 def dossier_send(
@@ -141,7 +173,7 @@ def _mark_sent(sent: list[tuple[Dossier, list[DossierEvent], int]]) -> None:
             ignore_conflicts=True,
         )
         states = {s.dossier_id: s for s in SyncState.objects.filter(dossier__in=[d for d, _, _ in sent])}
-        new = []
+        new: list[SyncState] = []
         for dossier, _, code in sent:
             state = states.get(dossier.pk) or SyncState(dossier=dossier)
             state.attempts, state.next_attempt_at, state.last_error = 0, None, ""

@@ -144,3 +144,27 @@ def test_a_dossier_never_sent_is_reported_missing(national_portal, bulletin_vers
         "items": [{"code": dossier.code, "state": "missing", "differences": []}],
     }
     json.dumps(result)
+
+
+def test_a_dossier_the_portal_refuses_does_not_hold_back_the_others(
+    national_portal, bulletin_version, citizen_an
+) -> None:
+    good = bulletin_submitted(bulletin_version, citizen_an)
+    from motcua.testing.factories import ComponentFactory, ProcedureVersionFactory
+
+    local_only = ProcedureVersionFactory(
+        procedure__national_code="",
+        competent_agency=bulletin_version.competent_agency,
+        channels=bulletin_version.channels,
+    )
+    local_only.receiving_agencies.set(bulletin_version.receiving_agencies.all())
+    ComponentFactory(version=local_only, name="Đơn", required=False)
+    ComponentFactory(version=local_only, name="Tờ khai", required=False)
+    bad = bulletin_submitted(local_only, citizen_an)
+    report = outbox_drain()
+    assert report.dossiers_sent == 1
+    assert report.failed == 1
+    assert "500" in report.errors[0]
+    assert good.code in national_portal.portal.dossiers
+    assert bad.code not in national_portal.portal.dossiers
+    assert SyncState.objects.get(dossier=bad).attempts == 1
