@@ -11,8 +11,8 @@ def main() -> None:
     from django.core.management import execute_from_command_line
 
     args = sys.argv[1:]
-    # `motcua sim-population serve`: a command named with hyphens is the module with underscores.
-    if args and args[0].startswith("sim-"):
+    if args and not args[0].startswith("-"):
+        # Commands are spelled with hyphens (`motcua sim-dvcqg serve`); their modules use underscores.
         args[0] = args[0].replace("-", "_")
     execute_from_command_line(["motcua", *args])
 

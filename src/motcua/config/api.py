@@ -31,6 +31,9 @@ def _register_routers() -> None:
     from motcua.signatures.api import router as verification_router
 
     api.add_router("/verifications", verification_router, tags=["verifications"])
+    from motcua.dvcqg.api import router as dvcqg_incoming_router
+
+    api.add_router("/lgsp/dvcqg", dvcqg_incoming_router, tags=["lgsp"])
 
 
 _register_routers()

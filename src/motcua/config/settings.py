@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "motcua.gateway",
     "motcua.identity",
     "motcua.national",
+    "motcua.dvcqg",
     "motcua.portal",
 ]
 
@@ -235,6 +236,17 @@ MOTCUA_GATEWAY_TOKEN_CACHE_SECONDS = env_int("MOTCUA_GATEWAY_TOKEN_CACHE_SECONDS
 MOTCUA_GATEWAY_STAMP_INTERVAL = env_int("MOTCUA_GATEWAY_STAMP_INTERVAL", 5)
 # First retry of an asynchronous delivery after this many seconds, doubling up to an hour.
 MOTCUA_GATEWAY_RETRY_BASE_SECONDS = env_int("MOTCUA_GATEWAY_RETRY_BASE_SECONDS", 2)
+# National Public Service Portal (DVCQG) sync (docs/dvcqg.md): reached through the gateway (LGSP) at
+# MOTCUA_GATEWAY_URL, service "dvcqg"; MOTCUA_DVCQG_URL set = straight to that adapter URL instead.
+MOTCUA_DVCQG_SYNC = env_bool("MOTCUA_DVCQG_SYNC", True)
+MOTCUA_DVCQG_URL = env_str("MOTCUA_DVCQG_URL", "")
+MOTCUA_DVCQG_USERNAME = env_str("MOTCUA_DVCQG_USERNAME", "motcua-h99")
+MOTCUA_DVCQG_PASSWORD = env_str("MOTCUA_DVCQG_PASSWORD", "demo-dvcqg")
+MOTCUA_DVCQG_DSTCODE = env_str("MOTCUA_DVCQG_DSTCODE", "DVCQG")
+MOTCUA_DVCQG_AGENCY_CODE = env_str("MOTCUA_DVCQG_AGENCY_CODE", "000.00.00.H99")
+MOTCUA_DVCQG_TIMEOUT_SECONDS = env_int("MOTCUA_DVCQG_TIMEOUT_SECONDS", 10)
+# Addresses the gateway calls our incoming API (/api/v1/lgsp/...) from; others get IP_DISALLOWED.
+MOTCUA_GATEWAY_INBOUND_ADDRESSES = env_list("MOTCUA_GATEWAY_INBOUND_ADDRESSES", ["127.0.0.1", "::1"])
 
 # --- Background work -------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "ocr"]}}

@@ -35,6 +35,8 @@ MOTCUA_NATIONAL_SYSTEMS = False
 # Throttle counters per process in tests (conftest.py clears them before each test); the shared database
 # cache is exercised by tests that switch to it on purpose.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The DVCQG outbox is drained by the tests that exercise it (dvcqg/tests), not after every test commit.
+MOTCUA_DVCQG_SYNC = False
 # The gateway reads its registry and tokens afresh on every call in tests.
 MOTCUA_GATEWAY_REGISTRY_CACHE_SECONDS = 0
 MOTCUA_GATEWAY_TOKEN_CACHE_SECONDS = 0

@@ -24,6 +24,7 @@ LAYERS: tuple[str, ...] = (
     "gateway",  # the data-sharing gateway (LGSP): registry, tokens, signed and time-stamped message log
     "identity",  # VNeID login, the personal data store, "who used my data"
     "national",  # the national population, business and postal systems, through the gateway (LGSP)
+    "dvcqg",  # the national public service portal: sync outbox, incoming dossiers, reconciliation
     "portal",  # the citizen-facing pages, and the commands that fill every app (demo, scheduler)
     "config",  # settings, URLs, the API object
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from motcua.agencies.models import Agency
@@ -37,7 +38,23 @@ def dossier_event_record(
         data=data,
     )
     event.save(force_insert=True)
+    events_written()
     return event
+
+
+# A port for the apps above: each hook is called, inside the writer's transaction, whenever timeline
+# events were written (the DVCQG outbox queues its drain for after the commit: dvcqg.apps).
+_written_hooks: list[Callable[[], None]] = []
+
+
+def events_written_hook_add(hook: Callable[[], None]) -> None:
+    if hook not in _written_hooks:
+        _written_hooks.append(hook)
+
+
+def events_written() -> None:
+    for hook in _written_hooks:
+        hook()
 
 
 def dossier_event_build(

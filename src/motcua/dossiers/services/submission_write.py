@@ -142,3 +142,4 @@ def submission_write_in_one_statement(
     dossier.pk, dossier.code = row[0], row[1]
     dossier._state.adding = False
     dossier._state.db = connection.alias
+    events.events_written()
