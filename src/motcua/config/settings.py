@@ -46,10 +46,14 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.notifications",
     "motcua.signatures",
+    "motcua.operations",
     "motcua.portal",
 ]
 
 MIDDLEWARE = [
+    # Before everything: the request id every log line carries, then the request counters and timings.
+    "motcua.core.requestid.RequestIdMiddleware",
+    "motcua.operations.metrics.MetricsMiddleware",
     # First: outages answered 503/507 (also when an inner middleware meets them), oversized bodies 413.
     "motcua.core.middleware.OutageMiddleware",
     "motcua.core.middleware.RequestSizeLimitMiddleware",
@@ -272,10 +276,23 @@ DEFAULT_FROM_EMAIL = env_str("MOTCUA_DEFAULT_FROM_EMAIL", "motcua@localhost")
 # SMS goes through a provider class (notifications/providers.py); the demo one writes to var/sms.log.
 MOTCUA_SMS_PROVIDER = env_str("MOTCUA_SMS_PROVIDER", "motcua.notifications.providers.DemoSmsProvider")
 
+# "json": one JSON object per line with the request id (motcua.core.jsonlog); "text" for a terminal.
+MOTCUA_LOG_FORMAT = env_str("MOTCUA_LOG_FORMAT", "json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "motcua.core.requestid.RequestIdLogFilter"}},
+    "formatters": {
+        "json": {"()": "motcua.core.jsonlog.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": MOTCUA_LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("MOTCUA_LOG_LEVEL", "INFO")},
     # fontTools narrates every font subset pyHanko makes for a visible signature; pyHanko warns on each
     # B-LT signature that it will not fetch revocation data (we embed our own CRLs on purpose).
@@ -334,3 +351,12 @@ SESSION_COOKIE_AGE = env_int("MOTCUA_SESSION_HOURS", 8) * 3600
 MOTCUA_REAUTH_SECONDS = env_int("MOTCUA_REAUTH_SECONDS", 60)
 # Longest life an owner may give an API token (days); 0 = tokens without an end date are allowed.
 MOTCUA_API_TOKEN_MAX_DAYS = env_int("MOTCUA_API_TOKEN_MAX_DAYS", 365)
+
+# --- Operations (issue 15; docs/operations.md) ------------------------------------------------------------
+# /metrics: with a token, Prometheus sends "Authorization: Bearer <token>"; without one, only direct calls
+# from this machine are answered.
+MOTCUA_METRICS_TOKEN = env_str("MOTCUA_METRICS_TOKEN", "")
+# /readyz fails when the oldest task ready to run has waited longer than this (0: never for the backlog).
+MOTCUA_READYZ_TASK_MAX_AGE_SECONDS = env_int("MOTCUA_READYZ_TASK_MAX_AGE_SECONDS", 600)
+# Probes come over plain HTTP from the machine itself or the load balancer: no redirect to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]

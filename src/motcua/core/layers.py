@@ -21,6 +21,7 @@ LAYERS: tuple[str, ...] = (
     "notifications",
     "dossiers",
     "signatures",
+    "operations",  # health probes, metrics, backups: reads every app below, none imports it
     "portal",  # the citizen-facing pages, and the commands that fill every app (demo, scheduler)
     "config",  # settings, URLs, the API object
 )
