@@ -358,5 +358,7 @@ MOTCUA_API_TOKEN_MAX_DAYS = env_int("MOTCUA_API_TOKEN_MAX_DAYS", 365)
 MOTCUA_METRICS_TOKEN = env_str("MOTCUA_METRICS_TOKEN", "")
 # /readyz fails when the oldest task ready to run has waited longer than this (0: never for the backlog).
 MOTCUA_READYZ_TASK_MAX_AGE_SECONDS = env_int("MOTCUA_READYZ_TASK_MAX_AGE_SECONDS", 600)
+# Folder of pg_dump and pg_restore for `motcua backup` (empty: found on PATH).
+MOTCUA_PG_BIN = env_str("MOTCUA_PG_BIN", "")
 # Probes come over plain HTTP from the machine itself or the load balancer: no redirect to HTTPS.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
