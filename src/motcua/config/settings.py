@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -362,3 +363,28 @@ MOTCUA_READYZ_TASK_MAX_AGE_SECONDS = env_int("MOTCUA_READYZ_TASK_MAX_AGE_SECONDS
 MOTCUA_PG_BIN = env_str("MOTCUA_PG_BIN", "")
 # Probes come over plain HTTP from the machine itself or the load balancer: no redirect to HTTPS.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+
+# --- Files: the local disk (default) or S3-compatible object storage (docs/storage.md) ---------------------
+MOTCUA_STORAGE = env_str("MOTCUA_STORAGE", "filesystem")
+if MOTCUA_STORAGE == "s3":
+    _s3_storage: dict[str, Any] = {
+        "BACKEND": "motcua.core.storage_s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("MOTCUA_S3_BUCKET", "motcua"),
+            "endpoint_url": env_str("MOTCUA_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("MOTCUA_S3_REGION", "") or None,
+            "access_key": env_str("MOTCUA_S3_ACCESS_KEY_ID", ""),
+            "secret_key": env_str("MOTCUA_S3_SECRET_ACCESS_KEY", ""),
+            # A folder inside the bucket (several installations may share one).
+            "location": env_str("MOTCUA_S3_PREFIX", ""),
+            # Write-once names: never overwrite, pick another name (core/storage_s3.py).
+            "file_overwrite": False,
+            # Private objects; downloads go through our permission-checked views, not bucket URLs.
+            "default_acl": None,
+            "querystring_auth": True,
+            "addressing_style": env_str("MOTCUA_S3_ADDRESSING_STYLE", "path"),
+        },
+    }
+    STORAGES["default"] = _s3_storage
+elif MOTCUA_STORAGE != "filesystem":
+    raise ImproperlyConfigured("MOTCUA_STORAGE must be 'filesystem' or 's3'")

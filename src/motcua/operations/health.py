@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.db import connection
 
 from motcua.core import clock
@@ -55,7 +55,7 @@ def storage_check() -> str:
                 raise OSError("storage returned other bytes than were written")
     finally:
         default_storage.delete(name)
-    return type(default_storage).__name__
+    return type(storages["default"]).__name__
 
 
 def tsa_check() -> str:
