@@ -388,3 +388,10 @@ if MOTCUA_STORAGE == "s3":
     STORAGES["default"] = _s3_storage
 elif MOTCUA_STORAGE != "filesystem":
     raise ImproperlyConfigured("MOTCUA_STORAGE must be 'filesystem' or 's3'")
+
+# A PostgreSQL streaming replica for aggregate statistics (core/dbrouter.py, docs/scaling.md).
+MOTCUA_DATABASE_REPLICA_URL = env_str("MOTCUA_DATABASE_REPLICA_URL", "")
+if MOTCUA_DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(MOTCUA_DATABASE_REPLICA_URL, conn_max_age=CONN_MAX_AGE)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["motcua.core.dbrouter.PrimaryReplicaRouter"]
