@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 
-SCENARIOS = ["deadlines", "catalogue_search", "http_dossiers", "signatures", "gateway", "identity", "dvcqg"]
+SCENARIOS = ["deadlines", "catalogue_search", "http_dossiers", "signatures", "gateway", "identity", "dvcqg", "operations"]
 
 
 def main() -> None:

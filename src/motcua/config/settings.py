@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -50,10 +51,14 @@ INSTALLED_APPS = [
     "motcua.identity",
     "motcua.national",
     "motcua.dvcqg",
+    "motcua.operations",
     "motcua.portal",
 ]
 
 MIDDLEWARE = [
+    # Before everything: the request id every log line carries, then the request counters and timings.
+    "motcua.core.requestid.RequestIdMiddleware",
+    "motcua.operations.metrics.MetricsMiddleware",
     # First: outages answered 503/507 (also when an inner middleware meets them), oversized bodies 413.
     "motcua.core.middleware.OutageMiddleware",
     "motcua.core.middleware.RequestSizeLimitMiddleware",
@@ -321,10 +326,23 @@ DEFAULT_FROM_EMAIL = env_str("MOTCUA_DEFAULT_FROM_EMAIL", "motcua@localhost")
 # SMS goes through a provider class (notifications/providers.py); the demo one writes to var/sms.log.
 MOTCUA_SMS_PROVIDER = env_str("MOTCUA_SMS_PROVIDER", "motcua.notifications.providers.DemoSmsProvider")
 
+# "json": one JSON object per line with the request id (motcua.core.jsonlog); "text" for a terminal.
+MOTCUA_LOG_FORMAT = env_str("MOTCUA_LOG_FORMAT", "json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "motcua.core.requestid.RequestIdLogFilter"}},
+    "formatters": {
+        "json": {"()": "motcua.core.jsonlog.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": MOTCUA_LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("MOTCUA_LOG_LEVEL", "INFO")},
     # fontTools narrates every font subset pyHanko makes for a visible signature; pyHanko warns on each
     # B-LT signature that it will not fetch revocation data (we embed our own CRLs on purpose).
@@ -383,3 +401,46 @@ SESSION_COOKIE_AGE = env_int("MOTCUA_SESSION_HOURS", 8) * 3600
 MOTCUA_REAUTH_SECONDS = env_int("MOTCUA_REAUTH_SECONDS", 60)
 # Longest life an owner may give an API token (days); 0 = tokens without an end date are allowed.
 MOTCUA_API_TOKEN_MAX_DAYS = env_int("MOTCUA_API_TOKEN_MAX_DAYS", 365)
+
+# --- Operations (issue 15; docs/operations.md) ------------------------------------------------------------
+# /metrics: with a token, Prometheus sends "Authorization: Bearer <token>"; without one, only direct calls
+# from this machine are answered.
+MOTCUA_METRICS_TOKEN = env_str("MOTCUA_METRICS_TOKEN", "")
+# /readyz fails when the oldest task ready to run has waited longer than this (0: never for the backlog).
+MOTCUA_READYZ_TASK_MAX_AGE_SECONDS = env_int("MOTCUA_READYZ_TASK_MAX_AGE_SECONDS", 600)
+# Folder of pg_dump and pg_restore for `motcua backup` (empty: found on PATH).
+MOTCUA_PG_BIN = env_str("MOTCUA_PG_BIN", "")
+# Probes come over plain HTTP from the machine itself or the load balancer: no redirect to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+
+# --- Files: the local disk (default) or S3-compatible object storage (docs/storage.md) ---------------------
+MOTCUA_STORAGE = env_str("MOTCUA_STORAGE", "filesystem")
+if MOTCUA_STORAGE == "s3":
+    _s3_storage: dict[str, Any] = {
+        "BACKEND": "motcua.core.storage_s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("MOTCUA_S3_BUCKET", "motcua"),
+            "endpoint_url": env_str("MOTCUA_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("MOTCUA_S3_REGION", "") or None,
+            "access_key": env_str("MOTCUA_S3_ACCESS_KEY_ID", ""),
+            "secret_key": env_str("MOTCUA_S3_SECRET_ACCESS_KEY", ""),
+            # A folder inside the bucket (several installations may share one).
+            "location": env_str("MOTCUA_S3_PREFIX", ""),
+            # Write-once names: never overwrite, pick another name (core/storage_s3.py).
+            "file_overwrite": False,
+            # Private objects; downloads go through our permission-checked views, not bucket URLs.
+            "default_acl": None,
+            "querystring_auth": True,
+            "addressing_style": env_str("MOTCUA_S3_ADDRESSING_STYLE", "path"),
+        },
+    }
+    STORAGES["default"] = _s3_storage
+elif MOTCUA_STORAGE != "filesystem":
+    raise ImproperlyConfigured("MOTCUA_STORAGE must be 'filesystem' or 's3'")
+
+# A PostgreSQL streaming replica for aggregate statistics (core/dbrouter.py, docs/scaling.md).
+MOTCUA_DATABASE_REPLICA_URL = env_str("MOTCUA_DATABASE_REPLICA_URL", "")
+if MOTCUA_DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(MOTCUA_DATABASE_REPLICA_URL, conn_max_age=CONN_MAX_AGE)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["motcua.core.dbrouter.PrimaryReplicaRouter"]

@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from motcua.config.api import api
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include("motcua.operations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("motcua.accounts.urls")),

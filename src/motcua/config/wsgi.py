@@ -29,6 +29,8 @@ full_application = get_wsgi_application()
 # The checks that protect every response stay: outage answers, the size cap, allowed hosts (CommonMiddleware),
 # security headers, CSP.
 API_WITHOUT_SESSION_MIDDLEWARE = [
+    "motcua.core.requestid.RequestIdMiddleware",
+    "motcua.operations.metrics.MetricsMiddleware",
     "motcua.core.middleware.OutageMiddleware",
     "motcua.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",

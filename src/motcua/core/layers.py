@@ -25,6 +25,7 @@ LAYERS: tuple[str, ...] = (
     "identity",  # VNeID login, the personal data store, "who used my data"
     "national",  # the national population, business and postal systems, through the gateway (LGSP)
     "dvcqg",  # the national public service portal: sync outbox, incoming dossiers, reconciliation
+    "operations",  # health probes, metrics, backups: reads every app below, none imports it
     "portal",  # the citizen-facing pages, and the commands that fill every app (demo, scheduler)
     "config",  # settings, URLs, the API object
 )

@@ -17,6 +17,16 @@ STORAGE_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 _attempted_paths: ContextVar[list[str] | None] = ContextVar("motcua_storage_attempts", default=None)
 
 
+# Issued documents (results, receipts, forms) and signed PDFs: once written, a name is never written again
+# (the archive job writes a new version under a new name). Django's storages pick a new name rather than
+# overwrite; a write that would still replace one of these files is refused.
+WRITE_ONCE_PREFIXES: tuple[str, ...] = ("documents/", "signing/")
+
+
+class WriteOnceError(FileExistsError):
+    """A write to the name of an existing issued document."""
+
+
 def is_storage_full(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in STORAGE_FULL_ERRNOS
 

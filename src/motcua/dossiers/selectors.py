@@ -27,6 +27,7 @@ from motcua.accounts.models import AccountKind, Role
 from motcua.accounts.selectors import agency_ids_for_user, user_roles_at
 from motcua.agencies.models import Agency
 from motcua.core import clock
+from motcua.core.dbrouter import read_only_alias
 from motcua.core.errors import NotFoundError, PermissionDeniedError
 from motcua.dossiers.codes import lookup_secret_normalise
 from motcua.dossiers.models import Dossier, DossierEvent, DossierFile, RatingCriterion, Task
@@ -57,9 +58,12 @@ def dossier_statistics(*, user: User | AnonymousUser) -> dict[str, Any]:
     agency_ids = agency_ids_for_user(user=user)
     if not agency_ids:
         raise PermissionDeniedError(_("Chỉ cán bộ được xem số liệu thống kê."))
-    scope = Dossier.objects.filter(
-        Q(receiving_agency_id__in=agency_ids) | Q(competent_agency_id__in=agency_ids)
-    ).exclude(status="draft")
+    # Aggregates that may lag a few seconds: the streaming replica when one is configured.
+    scope = (
+        Dossier.objects.using(read_only_alias())
+        .filter(Q(receiving_agency_id__in=agency_ids) | Q(competent_agency_id__in=agency_ids))
+        .exclude(status="draft")
+    )
     by_status = dict(
         scope.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )

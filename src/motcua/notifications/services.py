@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.db import transaction
 from django.db.models import Model, Q
 
 from motcua.core import clock
+from motcua.core.requestid import task_context_current
 from motcua.core.statements import Sql
 from motcua.notifications.models import Notification, NotificationChannel, NotificationStatus
 from motcua.notifications.providers import TransportError, sms_provider
@@ -98,9 +100,11 @@ def notification_delivery_task_row(*, notification_id: Sql) -> Model | None:
     backend.validate_task(task)
     fields: dict[str, Any] = {
         "id": backend._get_id(),
+        # "context": the request id that follows the dossier action into the task (core.requestid).
         "args_kwargs": Sql(
-            f"jsonb_build_object('args', jsonb_build_array({notification_id.sql}), 'kwargs', '{{}}'::jsonb)",
-            notification_id.params,
+            f"jsonb_build_object('args', jsonb_build_array({notification_id.sql}), 'kwargs', '{{}}'::jsonb,"
+            " 'context', %s::jsonb)",
+            (*notification_id.params, json.dumps(task_context_current())),
         ),
         "priority": task.priority,
         "task_path": task.module_path,

@@ -3,13 +3,40 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
+from motcua.core.errors import ApplicationError
 from motcua.signatures.models import IssuedDocument
 from motcua.signatures.trust import trust_material_current
 from motcua.signatures.verification import pdf_verify
+
+logger = logging.getLogger(__name__)
+
+
+class StoredDocumentAlteredError(ApplicationError):
+    """The stored file of an issued document no longer has the digest recorded when it was issued."""
+
+    status_code = 500
+
+
+def issued_document_content(document: IssuedDocument) -> bytes:
+    """The bytes of an issued document as stored (local disk or object storage), checked against the SHA-256
+    recorded when it was issued: an altered or damaged file is never handed out as ours."""
+    with document.file.open("rb") as handle:
+        content: bytes = handle.read()
+    if hashlib.sha256(content).hexdigest() != document.sha256:
+        logger.error(
+            "issued document %s (%s): stored file %s altered", document.pk, document.kind, document.file.name
+        )
+        raise StoredDocumentAlteredError(
+            _("Bản lưu của văn bản không còn nguyên vẹn; vui lòng liên hệ cơ quan giải quyết."),
+            {"document": str(document.public_id)},
+        )
+    return content
 
 
 def issued_document_find(*, sha256: str) -> IssuedDocument | None:

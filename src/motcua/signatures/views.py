@@ -1,9 +1,17 @@
 from __future__ import annotations
 
+import io
 import uuid
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseServerError,
+)
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 
@@ -15,6 +23,7 @@ from motcua.signatures.forms import FORMS, control_slip_data, receipt_data, regi
 from motcua.signatures.models import IssuedDocument
 from motcua.signatures.render import document_render
 from motcua.signatures.selectors import register_dossiers, register_scope
+from motcua.signatures.services import StoredDocumentAlteredError, issued_document_content
 
 
 def receipt_pdf(request: HttpRequest, code: str) -> HttpResponseBase:
@@ -24,9 +33,7 @@ def receipt_pdf(request: HttpRequest, code: str) -> HttpResponseBase:
         raise Http404
     signed = IssuedDocument.objects.filter(dossier=dossier, kind="01").order_by("-issued_at").first()
     if signed is not None:  # the electronic receipt, signed by the receiving official
-        stored = FileResponse(signed.file.open("rb"), content_type="application/pdf")
-        stored["Content-Disposition"] = f'inline; filename="giay-hen-{dossier.code}.pdf"'
-        return stored
+        return _stored_pdf(signed, f"giay-hen-{dossier.code}.pdf")
     pdf = document_render(template="receipt", data=receipt_data(dossier))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="giay-hen-{dossier.code}.pdf"'
@@ -39,9 +46,7 @@ def result_pdf(request: HttpRequest, code: str) -> HttpResponseBase:
     document = IssuedDocument.objects.filter(dossier=dossier, kind="result").first()
     if document is None:
         raise Http404
-    return FileResponse(
-        document.file.open("rb"), content_type="application/pdf", filename=f"ket-qua-{dossier.code}.pdf"
-    )
+    return _stored_pdf(document, f"ket-qua-{dossier.code}.pdf")
 
 
 # --- Statutory forms 02–07 (Circular 03/2025/TT-VPCP) ------------------------------------------------
@@ -60,6 +65,15 @@ def _dossier_for_reader(request: HttpRequest, code: str, *, target: str) -> Doss
     return dossier
 
 
+def _stored_pdf(document: IssuedDocument, filename: str) -> HttpResponseBase:
+    """An issued document as stored, its SHA-256 checked (an altered file answers 500, and is logged)."""
+    try:
+        content = issued_document_content(document)
+    except StoredDocumentAlteredError as exc:
+        return HttpResponseServerError(exc.message, content_type="text/plain; charset=utf-8")
+    return FileResponse(io.BytesIO(content), content_type="application/pdf", filename=filename)
+
+
 def _pdf(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -76,7 +90,7 @@ def form_pdf(request: HttpRequest, code: str, public_id: uuid.UUID) -> HttpRespo
         raise Http404
     spec = FORMS.get(document.kind)
     filename = f"{spec.file_stem if spec else 'van-ban'}-{dossier.code}-{document.number.split('/')[0]}.pdf"
-    return FileResponse(document.file.open("rb"), content_type="application/pdf", filename=filename)
+    return _stored_pdf(document, filename)
 
 
 def control_slip_pdf(request: HttpRequest, code: str) -> HttpResponse:

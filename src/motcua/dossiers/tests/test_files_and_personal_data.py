@@ -5,6 +5,7 @@ to fewer staff, optional uses only with consent. Everything through HTTP."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -195,7 +196,12 @@ def test_the_staff_page_links_each_file_and_the_signed_result_and_the_citizen_pa
     assert _desk_url(received, stored) in page
     assert f"/van-ban/ket-qua/{received.code}.pdf" not in page
     document = IssuedDocument(
-        dossier=received, kind="result", number="01/GP", sha256="0", issued_at=MONDAY_MORNING
+        dossier=received,
+        kind="result",
+        number="01/GP",
+        # The download checks the stored bytes against this digest (signatures.services).
+        sha256=hashlib.sha256(PDF_BYTES).hexdigest(),
+        issued_at=MONDAY_MORNING,
     )
     document.file.save("ket-qua.pdf", ContentFile(PDF_BYTES), save=True)
     page = _client(clerical_em).get(f"/mot-cua/ho-so/{received.code}/").content.decode()

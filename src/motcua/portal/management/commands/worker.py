@@ -17,6 +17,9 @@ from django.core.management.base import CommandError
 from django.db import InterfaceError, OperationalError, connections
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+from motcua.core.requestid import request_id_bound, task_request_id
 
 logger = logging.getLogger("motcua.worker")
 
@@ -38,6 +41,15 @@ def database_connections_drop() -> None:
 
 
 class ResilientWorker(Worker):
+    def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
+        # The log lines of the task carry the id of the request that enqueued it (core.requestid).
+        with request_id_bound(task_request_id(db_task_result.args_kwargs)):
+            logger.info("task %s %s started", db_task_result.task_path, db_task_result.id)
+            super().run_task(db_task_result)
+            logger.info(
+                "task %s %s ended: %s", db_task_result.task_path, db_task_result.id, db_task_result.status
+            )
+
     def run(self) -> None:
         failures = 0
         while self.running:
