@@ -21,6 +21,7 @@ LAYERS: tuple[str, ...] = (
     "notifications",
     "dossiers",
     "signatures",
+    "digitization",  # scans to searchable PDF/A (OCR), extracted fields, full-text search
     "portal",  # the citizen-facing pages, and the commands that fill every app (demo, scheduler)
     "config",  # settings, URLs, the API object
 )

@@ -175,6 +175,9 @@ class DossierComponent(models.Model):
     copies = models.PositiveSmallIntegerField(default=0)
     received = models.BooleanField(default=False)
     reused = models.BooleanField(default=False, help_text=_("Lấy lại từ dữ liệu đã số hóa"))
+    # Paper received at the counter, scanned into a PDF/A with a text layer and checked by the clerk
+    # (digitization app; domain-vn.md §2.3, Decision 766 indicator 4.2).
+    digitised = models.BooleanField(_("đã số hóa"), default=False)
 
     class Meta:
         ordering = ["pk"]
