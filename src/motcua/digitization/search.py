@@ -29,6 +29,8 @@ KIND_DOSSIER = "dossier"
 KIND_DOCUMENT = "document"
 _TOKEN = re.compile(r"[a-z0-9]+")
 SNIPPET_CHARS = 160
+# The indexed expression of migration 0003 (PostgreSQL), word for word.
+PG_VECTOR = "to_tsvector('simple'::regconfig, regexp_replace(e.folded, '[^a-z0-9]+', ' ', 'g'))"
 
 
 def fold_aligned(text: str) -> str:
@@ -150,9 +152,9 @@ def _ranked(
     if connection.vendor == "postgresql":
         sql = (
             # scope_sql is the ORM's own SQL for the permission-checked queryset, with its parameters apart.
-            "SELECT e.id, ts_rank(to_tsvector('simple'::regconfig, e.folded), q) AS score "  # noqa: S608
+            f"SELECT e.id, ts_rank({PG_VECTOR}, q) AS score "  # noqa: S608
             "FROM digitization_searchentry e, to_tsquery('simple'::regconfig, unaccent(%s)) q "
-            "WHERE to_tsvector('simple'::regconfig, e.folded) @@ q "
+            f"WHERE {PG_VECTOR} @@ q "
             f"AND e.dossier_id IN ({scope_sql}) ORDER BY score DESC, e.id DESC LIMIT %s"
         )
         params: tuple[Any, ...] = (" & ".join(tokens), *scope_params, limit)

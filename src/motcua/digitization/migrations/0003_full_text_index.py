@@ -27,7 +27,9 @@ SQLITE_BACKWARD = [
 POSTGRES_FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS unaccent",
     "CREATE INDEX digitization_searchentry_fts ON digitization_searchentry "
-    "USING gin (to_tsvector('simple'::regconfig, folded))",
+    # Split on what is not a letter or digit, as the query does (the "simple" parser keeps "000.00.09"
+    # and "-250303" of a dossier code whole).
+    "USING gin (to_tsvector('simple'::regconfig, regexp_replace(folded, '[^a-z0-9]+', ' ', 'g')))",
 ]
 POSTGRES_BACKWARD = ["DROP INDEX IF EXISTS digitization_searchentry_fts"]
 
