@@ -59,6 +59,14 @@ class DigitizationJob(models.Model):
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A paper result brought by the citizen, certified by the clerk as an electronic copy from the
+    # original: the PDF/A signed with the clerk's key (signatures app), beside the unsigned output.
+    certified_output = models.FileField(upload_to="digitization/certified/%Y/%m/", blank=True)
+    certified_sha256 = models.CharField(max_length=64, blank=True)
+    certified_at = models.DateTimeField(null=True, blank=True)
+    certified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

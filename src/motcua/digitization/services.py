@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from motcua.accounts.models import User
 from motcua.core import clock
-from motcua.core.errors import ConflictError, ValidationFailedError
+from motcua.core.errors import ConflictError, PermissionDeniedError, ValidationFailedError
 from motcua.digitization.models import DigitizationJob, DigitizationSource, JobPurpose, JobState
 from motcua.digitization.pipeline import DigitizationError, Result, Source, digitize, source_check
 from motcua.dossiers.events import dossier_event_record
@@ -290,3 +290,52 @@ def component_mark_digitised(*, job: DigitizationJob, clerk: User) -> DossierCom
             },
         )
     return component
+
+
+def certified_copy_issue(*, job: DigitizationJob, clerk: User) -> DigitizationJob:
+    """A paper result brought by the citizen, digitised: the one-stop clerk certifies the PDF/A as an
+    electronic copy from the original (chứng thực bản sao điện tử từ bản chính) with their own key, through
+    the signatures app's signing provider (PAdES, invisible field ``ChungThucBanSao``)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from motcua.accounts.models import Role
+    from motcua.accounts.selectors import user_has_role
+    from motcua.signatures.providers import signer_provider_for
+    from motcua.signatures.signing import PkiFiles, SigningError
+
+    with transaction.atomic():
+        job = DigitizationJob.objects.select_for_update().get(pk=job.pk)
+        if job.dossier is not None:
+            require_clerk_at(job.dossier, clerk)
+        elif not user_has_role(clerk, Role.ONE_STOP_CLERK):
+            raise PermissionDeniedError(_("Chỉ cán bộ tiếp nhận được chứng thực bản sao điện tử."))
+        if job.purpose != JobPurpose.CERTIFIED_COPY:
+            raise ConflictError(_("Công việc số hóa này không phải bản sao điện tử từ bản chính."))
+        if job.state != JobState.DONE:
+            raise ConflictError(_("Chưa số hóa xong, không xác nhận được."))
+        if job.certified_at is not None:
+            raise ConflictError(_("Bản sao điện tử này đã được chứng thực."))
+        job.output.open("rb")
+        pdf = job.output.read()
+        job.output.close()
+        try:
+            provider = signer_provider_for(clerk.username, pki=PkiFiles(Path(settings.MOTCUA_PKI_DIR)))
+            signed = provider.sign(
+                pdf=pdf,
+                reason="Chứng thực bản sao điện tử từ bản chính",
+                location="",
+                field_name="ChungThucBanSao",
+                appearance=None,
+            )
+        except SigningError as exc:
+            raise ConflictError(
+                _("Ký số bản sao điện tử không thành công: %(error)s") % {"error": exc}
+            ) from exc
+        job.certified_sha256 = hashlib.sha256(signed).hexdigest()
+        job.certified_output.save(f"ban-sao-{job.pk}.pdf", ContentFile(signed), save=False)
+        job.certified_at = clock.now()
+        job.certified_by = clerk
+        job.save(update_fields=["certified_output", "certified_sha256", "certified_at", "certified_by"])
+    return job

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from motcua.accounts.http import AuthenticatedHttpRequest
 from motcua.core.errors import ApplicationError, NotFoundError
 from motcua.digitization import selectors, services
-from motcua.digitization.models import JobState
+from motcua.digitization.models import JobPurpose, JobState
 from motcua.digitization.search import search_dossiers
 
 
@@ -98,6 +98,47 @@ def job_confirm(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
         return redirect("digitization:job", job_id=job.pk)
     messages.success(request, _("Đã xác nhận số hóa thành phần hồ sơ."))
     return redirect("dossiers:desk_detail", code=component.dossier.code)
+
+
+@login_required
+def certified_copy_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A paper result the citizen brings (issued before the system existed): scan it for a certified copy."""
+    if request.method == "POST":
+        try:
+            job = services.job_create(
+                uploads=request.FILES.getlist("pages"),
+                user=request.user,
+                purpose=JobPurpose.CERTIFIED_COPY,
+                title=request.POST.get("title", "")[:500],
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect("digitization:job", job_id=job.pk)
+    return render(request, "digitization/certified_copy.html", {})
+
+
+@login_required
+@require_POST
+def job_certify(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
+    job = _job(request, job_id)
+    try:
+        services.certified_copy_issue(job=job, clerk=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã ký số chứng thực bản sao điện tử."))
+    return redirect("digitization:job", job_id=job.pk)
+
+
+@login_required
+def job_certified_output(request: AuthenticatedHttpRequest, job_id: int) -> FileResponse:
+    job = _job(request, job_id)
+    if not job.certified_output:
+        raise Http404(_("Chưa có tệp kết quả."))
+    return FileResponse(
+        job.certified_output.open("rb"), content_type="application/pdf", filename=f"ban-sao-{job.pk}.pdf"
+    )
 
 
 @login_required
