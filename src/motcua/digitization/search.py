@@ -89,11 +89,21 @@ def search_index_refresh(*, batch: int = 500) -> int:
     if watermark is not None:
         changed = changed.filter(updated_at__gte=watermark)
     count = 0
+    pending: list[Dossier] = []
     for dossier in changed.order_by("updated_at").iterator(chunk_size=batch):
-        with transaction.atomic():
+        pending.append(dossier)
+        if len(pending) == batch:
+            count += _index_batch(pending)
+            pending = []
+    return count + _index_batch(pending)
+
+
+def _index_batch(dossiers: list[Dossier]) -> int:
+    """One transaction per batch (one per dossier made a first indexing of 10,000 dossiers take minutes)."""
+    with transaction.atomic():
+        for dossier in dossiers:
             search_index_dossier(dossier=dossier)
-        count += 1
-    return count
+    return len(dossiers)
 
 
 def search_index_job(*, job_id: int) -> None:
