@@ -11,6 +11,8 @@ import tempfile
 import time
 
 SCENARIOS = ["deadlines", "catalogue_search", "http_dossiers", "signatures", "gateway", "identity", "dvcqg", "operations"]
+SCENARIOS = ["deadlines", "catalogue_search", "http_dossiers", "signatures"]
+SCENARIOS += ["digitization"]  # issue 16: OCR pages/s beside plain ocrmypdf, search over 100,000 documents
 
 
 def main() -> None:

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "motcua.national",
     "motcua.dvcqg",
     "motcua.operations",
+    "motcua.digitization",
     "motcua.portal",
 ]
 
@@ -309,6 +310,12 @@ MOTCUA_MAX_REQUEST_BYTES = env_int("MOTCUA_MAX_REQUEST_BYTES", 25 * 1024 * 1024)
 # A task RUNNING longer than this is taken for the task of a killed worker and made READY again by the
 # scheduler (django-tasks-db has no lease of its own). Must exceed the longest task (the archive job).
 MOTCUA_TASK_LEASE_SECONDS = env_int("MOTCUA_TASK_LEASE_SECONDS", 30 * 60)
+# Digitisation (docs/digitization.md): a running OCR job whose page heartbeat is older than this lost its
+# worker and is queued again by the scheduler; limits per job; OCR processes per job (0 = one per CPU).
+MOTCUA_DIGITIZATION_LEASE_SECONDS = env_int("MOTCUA_DIGITIZATION_LEASE_SECONDS", 10 * 60)
+MOTCUA_DIGITIZATION_MAX_PAGES = env_int("MOTCUA_DIGITIZATION_MAX_PAGES", 200)
+MOTCUA_DIGITIZATION_MAX_BYTES = env_int("MOTCUA_DIGITIZATION_MAX_BYTES", 50 * 1024 * 1024)
+MOTCUA_DIGITIZATION_JOBS = env_int("MOTCUA_DIGITIZATION_JOBS", 0)
 
 # --- Mail (Django 6.1 MAILERS) -----------------------------------------------------------------------
 EMAIL_BACKEND_PATH = env_str("MOTCUA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -26,6 +26,7 @@ LAYERS: tuple[str, ...] = (
     "national",  # the national population, business and postal systems, through the gateway (LGSP)
     "dvcqg",  # the national public service portal: sync outbox, incoming dossiers, reconciliation
     "operations",  # health probes, metrics, backups: reads every app below, none imports it
+    "digitization",  # scans to searchable PDF/A (OCR), extracted fields, full-text search
     "portal",  # the citizen-facing pages, and the commands that fill every app (demo, scheduler)
     "config",  # settings, URLs, the API object
 )

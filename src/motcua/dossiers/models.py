@@ -182,6 +182,9 @@ class DossierComponent(models.Model):
     # where it came from and its signature report at the time (identity.store).
     reused_from_store = models.BooleanField(_("lấy từ kho dữ liệu"), default=False)
     reuse_provenance = models.JSONField(null=True, blank=True)
+    # Paper received at the counter, scanned into a PDF/A with a text layer and checked by the clerk
+    # (digitization app; domain-vn.md §2.3, Decision 766 indicator 4.2).
+    digitised = models.BooleanField(_("đã số hóa"), default=False)
 
     class Meta:
         ordering = ["pk"]

@@ -109,6 +109,7 @@ class TimelineAction(models.TextChoices):
     APPLICANT_CHECK = "applicant_check", _("Đối chiếu cơ sở dữ liệu quốc gia")
     POST_ORDER = "post_order", _("Tạo đơn bưu chính")
     POST_TRACKING = "post_tracking", _("Cập nhật hành trình bưu gửi")
+    DIGITISE = "digitise", _("Số hóa thành phần hồ sơ")
 
 
 # The transitions' name in the workflow table and its tests: the same enumeration.
