@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.notifications",
     "motcua.signatures",
+    "motcua.payments",
     "motcua.portal",
 ]
 
@@ -176,6 +177,22 @@ MOTCUA_SIGN_RESULTS = env_bool("MOTCUA_SIGN_RESULTS", True)
 # RFC 3161 time-stamp authority (a licensed TSA in production; `make run` starts `motcua tsa serve`).
 # Empty: an in-process stand-in signs time-stamps with the demo TSA key (tests, benchmarks).
 MOTCUA_TSA_URL = env_str("MOTCUA_TSA_URL", "")
+
+# Online payment (docs/payments.md): the platform's URL (`make run` starts `motcua sim-payment serve` on
+# 8715), our terminal code and hash secret there (demo values outside production only), which adapter
+# speaks to it, where the national index counts its payments, and how long an unpaid order stays open.
+MOTCUA_PAYMENT_PROVIDER = env_str("MOTCUA_PAYMENT_PROVIDER", "vnpay")
+MOTCUA_PAYMENT_URL = env_str("MOTCUA_PAYMENT_URL", "http://127.0.0.1:8715")
+MOTCUA_PAYMENT_TMN_CODE = env_str("MOTCUA_PAYMENT_TMN_CODE", "" if PRODUCTION else "MOTCUA01")
+MOTCUA_PAYMENT_HASH_SECRET = env_str(
+    "MOTCUA_PAYMENT_HASH_SECRET", "" if PRODUCTION else "MOTCUADEMOHASHSECRETNOTFORPRODUCTION"
+)
+MOTCUA_PAYMENT_CHANNEL = env_str("MOTCUA_PAYMENT_CHANNEL", "online_national")
+MOTCUA_PAYMENT_ORDER_MINUTES = env_int("MOTCUA_PAYMENT_ORDER_MINUTES", 15)
+# E-receipts (Decree 123/2020 as amended): template symbol, series prefix, and the key that signs them.
+MOTCUA_RECEIPT_TEMPLATE_SYMBOL = env_str("MOTCUA_RECEIPT_TEMPLATE_SYMBOL", "01BLP0-001")
+MOTCUA_RECEIPT_SERIES_PREFIX = env_str("MOTCUA_RECEIPT_SERIES_PREFIX", "BL")
+MOTCUA_RECEIPT_SIGNER = env_str("MOTCUA_RECEIPT_SIGNER", "binh")
 # Fetch CRLs (refresh job, every 6 h) and OCSP/CRLs named in certificates while validating. Off by default:
 # an offline or air-gapped installation, and the tests, must never reach the network; turn it on where the
 # server may reach the CAs' publication points.

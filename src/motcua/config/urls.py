@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("xac-minh/", include("motcua.signatures.verify_urls")),
     path("mot-cua/ky-so/", include("motcua.signatures.batch_urls")),
     path("", include("motcua.signatures.urls")),
+    path("", include("motcua.payments.urls")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.portal.urls")),
 ]

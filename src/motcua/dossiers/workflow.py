@@ -104,6 +104,8 @@ class TimelineAction(models.TextChoices):
     RATE = "rate", _("Đánh giá")
     RESULT_DRAFT = "result_draft", _("Soạn dự thảo kết quả")
     SIGN_AUTHORISE = "sign_authorise", _("Lãnh đạo xác thực ký số")
+    FEE_PAID = "fee_paid", _("Đã nộp phí, lệ phí")
+    FEE_REFUNDED = "fee_refunded", _("Hoàn trả phí, lệ phí")
 
 
 # The transitions' name in the workflow table and its tests: the same enumeration.

@@ -32,6 +32,7 @@ HOUR = 3600
 PERIODIC: list[tuple[str, int]] = [
     ("motcua.dossiers.tasks.deadlines_scan_task", 0),
     ("motcua.dossiers.tasks.notifications_retry_task", 0),
+    ("motcua.payments.tasks.payments_maintain_task", 0),
     ("motcua.signatures.tasks.revocation_lists_refresh_task", 6 * HOUR),
     ("motcua.signatures.tasks.documents_archive_task", 24 * HOUR),
     ("motcua.dossiers.tasks.uploads_sweep_task", 24 * HOUR),
