@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from motcua.accounts.http import AuthenticatedHttpRequest
 from motcua.core import clock
-from motcua.core.errors import ApplicationError, NotFoundError
+from motcua.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from motcua.dossiers import selectors as dossier_selectors
 from motcua.payments import reconcile, selectors, services
 from motcua.payments.models import OrderStatus
@@ -133,9 +134,16 @@ def refund(request: AuthenticatedHttpRequest, txn_ref: str) -> HttpResponse:
     return redirect(request.POST.get("next") or reverse("payments:reconcile"))
 
 
+def _operator_only(request: AuthenticatedHttpRequest) -> None:
+    try:
+        selectors.require_payment_operator(request.user)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from exc
+
+
 @login_required
 def reconcile_page(request: AuthenticatedHttpRequest) -> HttpResponse:
-    selectors.require_payment_operator(request.user)
+    _operator_only(request)
     raw = request.GET.get("date") or (clock.local_today() - dt.timedelta(days=1)).isoformat()
     try:
         day = dt.date.fromisoformat(raw)
@@ -161,7 +169,7 @@ def reconcile_page(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def reconcile_resolve(request: AuthenticatedHttpRequest) -> HttpResponse:
-    selectors.require_payment_operator(request.user)
+    _operator_only(request)
     try:
         reconcile.item_resolve(
             day=dt.date.fromisoformat(request.POST.get("date", "")),
