@@ -5,7 +5,9 @@ the operator's reconciliation page."""
 from __future__ import annotations
 
 import datetime as dt
+import urllib.parse
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -34,7 +36,15 @@ def pay_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         dossier = dossier_selectors.dossier_get_for_applicant(user=request.user, code=code)
     except NotFoundError as exc:
         raise Http404(exc.message) from exc
-    return render(request, "payments/pay.html", selectors.payment_summary(dossier=dossier))
+    response = render(request, "payments/pay.html", selectors.payment_summary(dossier=dossier))
+    if settings.SECURE_CSP:
+        # The pay button's POST is answered with a redirect to the platform: the form may go there too
+        # (Chromium applies form-action to the redirect's target).
+        parts = urllib.parse.urlsplit(settings.MOTCUA_PAYMENT_URL)
+        policy = dict(settings.SECURE_CSP)
+        policy["form-action"] = ["'self'", f"{parts.scheme}://{parts.netloc}"]
+        response._csp_config = policy  # type: ignore[attr-defined]  # what @csp_override sets
+    return response
 
 
 @login_required
