@@ -62,15 +62,28 @@ def _setup() -> tuple[object, object]:
 
 
 def _orders(dossier: object, n: int, *, prefix: str, paid_at: dt.datetime | None = None) -> list[str]:
+    """``n`` orders; pending ones each on a dossier of its own (as in life: two notifications for different
+    dossiers never wait for the same row), paid ones (reconciliation) all on ``dossier``."""
     from motcua.core import clock
+    from motcua.dossiers.models import Dossier
     from motcua.payments.models import OrderStatus, PaymentOrder
 
     now = clock.now()
     refs = [f"{prefix}{i:08d}" for i in range(n)]
+    owners: list[object] = [dossier] * n
+    if paid_at is None:
+        template = dossier
+        fresh = []
+        for ref in refs:
+            copy = Dossier(**{f.attname: getattr(template, f.attname) for f in Dossier._meta.concrete_fields})
+            copy.pk = None
+            copy.code = f"BENCH-{ref}"
+            fresh.append(copy)
+        owners = list(Dossier.objects.bulk_create(fresh, batch_size=2000))
     PaymentOrder.objects.bulk_create(
         [
             PaymentOrder(
-                dossier=dossier,  # type: ignore[misc]
+                dossier=owner,  # type: ignore[misc]
                 txn_ref=ref,
                 amount=100_000,
                 channel="online_national",
@@ -80,7 +93,7 @@ def _orders(dossier: object, n: int, *, prefix: str, paid_at: dt.datetime | None
                 expires_at=now + dt.timedelta(hours=1),
                 paid_at=paid_at,
             )
-            for ref in refs
+            for ref, owner in zip(refs, owners, strict=True)
         ],
         batch_size=5000,
     )
