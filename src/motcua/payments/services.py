@@ -21,7 +21,7 @@ from motcua.core.errors import ApplicationError, ConflictError, NotFoundError, V
 from motcua.dossiers.events import dossier_event_record
 from motcua.dossiers.fee_terms import DUE_ON_SUBMISSION
 from motcua.dossiers.models import Dossier, PaymentStatus
-from motcua.dossiers.transitions import require_clerk_at
+from motcua.dossiers.transitions import dossier_transition, require_clerk_at
 from motcua.dossiers.workflow import Actor, DossierStatus, TimelineAction
 from motcua.payments.models import (
     EventKind,
@@ -214,7 +214,10 @@ def _mark_paid(order: PaymentOrder, note: Notification) -> None:
 
 
 def _dossier_paid(order: PaymentOrder, *, actor: User | None, actor_role: str, agency: Any = None) -> None:
+    transaction.on_commit(lambda: _receipt_enqueue(order.pk))
     dossier = Dossier.objects.select_for_update().get(pk=order.dossier_id)
+    if amount_due(dossier) > 0:  # a part of what is due (another order still open): nothing changes yet
+        return
     dossier.payment_status = PaymentStatus.PAID
     dossier.paid_online = order.channel in (PaymentChannel.ONLINE_NATIONAL, PaymentChannel.ONLINE_PROVINCE)
     dossier.payment_channel = order.channel
@@ -229,7 +232,16 @@ def _dossier_paid(order: PaymentOrder, *, actor: User | None, actor_role: str, a
         to_status=dossier.status,
         data={"txn_ref": order.txn_ref, "amount": order.amount, "channel": order.channel},
     )
-    transaction.on_commit(lambda: _receipt_enqueue(order.pk))
+    if dossier.status == DossierStatus.AWAITING_PAYMENT:
+        # The financial obligation is met: the legal clock resumes (the workflow lets the system do it).
+        dossier_transition(
+            dossier=dossier,
+            action=TimelineAction.CONFIRM_PAYMENT,
+            actor=actor,
+            actor_role=actor_role,
+            actor_agency=agency,
+            data={"reference": order.txn_ref},
+        )
 
 
 def _receipt_enqueue(order_id: int) -> None:

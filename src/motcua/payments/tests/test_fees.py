@@ -105,3 +105,27 @@ def test_an_exempted_dossier_says_so(citizen_an, fee_version, frozen) -> None:
     dossier = submitted(fee_version, citizen_an)
     assert dossier.payment_status == "exempt"
     assert dossier.fees.get().exempt
+
+
+def test_paying_the_financial_obligation_online_resumes_processing(
+    citizen_an, clerk_binh, specialist_chi, fee_version, platform, frozen
+) -> None:
+    from motcua.dossiers import services as dossier_services
+    from motcua.payments import services
+    from motcua.payments.tests.helpers import decide, open_at_platform
+
+    _rule(
+        fee_version.fees.get(), kind=FeeRuleKind.DUE_AT_OBLIGATION, legal_basis="Luật Đất đai 2024, Điều 131"
+    )
+    dossier = dossier_services.dossier_receive(dossier=submitted(fee_version, citizen_an), clerk=clerk_binh)
+    dossier = dossier_services.dossier_request_payment(
+        dossier=dossier, officer=specialist_chi, items=["Lệ phí"]
+    )
+    assert dossier.status == "awaiting_payment"
+    order = services.order_open(dossier=dossier, payer=citizen_an)
+    assert order.amount == FEE
+    open_at_platform(platform, order)
+    assert services.notification_handle(decide(platform, order, "pay")).code == "00"
+    dossier.refresh_from_db()
+    assert (dossier.status, dossier.payment_status) == ("processing", "paid")
+    assert dossier.events.filter(action="confirm_payment", actor_role="system").exists()
