@@ -106,6 +106,7 @@ class TimelineAction(models.TextChoices):
     SIGN_AUTHORISE = "sign_authorise", _("Lãnh đạo xác thực ký số")
     FEE_PAID = "fee_paid", _("Đã nộp phí, lệ phí")
     FEE_REFUNDED = "fee_refunded", _("Hoàn trả phí, lệ phí")
+    FEE_EXEMPTION = "fee_exemption", _("Áp dụng miễn, giảm phí, lệ phí")
 
 
 # The transitions' name in the workflow table and its tests: the same enumeration.

@@ -423,3 +423,71 @@ def order_get_for_applicant(*, user: User, txn_ref: str) -> PaymentOrder:
     if order is None:
         raise NotFoundError(_("Không tìm thấy giao dịch."), {"txn_ref": txn_ref})
     return order
+
+
+def fee_exemption_apply(*, dossier: Dossier, clerk: User, category: str) -> Dossier:
+    """The clerk, having seen the proof, applies the exemptions or reductions the law gives a policy
+    beneficiary (``FeeRule.beneficiary_category``) to a dossier not yet paid: its fee lines are computed
+    again with that category, each with its legal basis, and the payment status follows."""
+    from motcua.dossiers.fee_terms import fee_terms
+    from motcua.dossiers.models import DossierFee
+
+    category = category.strip()
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        agency = require_clerk_at(dossier, clerk)
+        orders = PaymentOrder.objects.filter(
+            dossier=dossier, status__in=[OrderStatus.PAID, OrderStatus.PENDING]
+        )
+        if orders.exists():
+            raise ConflictError(
+                _("Hồ sơ đã có giao dịch thanh toán; hãy hoàn phí hoặc chờ giao dịch hết hạn trước."),
+                {"code": dossier.code},
+            )
+        day = (dossier.submitted_at or clock.now()).astimezone(clock.VIETNAM_TZ).date()
+        before = [(f.name, int(f.amount)) for f in dossier.fees.all()]
+        lines = fee_terms().lines(
+            version=dossier.procedure_version, channel=dossier.channel, on=day, beneficiary=category
+        )
+        if not category or [(x.name, x.amount) for x in lines] == before:
+            raise ValidationFailedError(
+                _("Không có quy định miễn, giảm phí, lệ phí cho đối tượng này."),
+                {"fields": {"category": "none"}},
+            )
+        dossier.fees.all().delete()
+        DossierFee.objects.bulk_create(
+            DossierFee(
+                dossier=dossier,
+                name=x.name,
+                amount=x.amount,
+                base_amount=x.base_amount,
+                exempt=x.base_amount > 0 and x.amount == 0,
+                basis=x.basis,
+                due=x.due,
+            )
+            for x in lines
+        )
+        due_now = [
+            x for x in lines if x.due == DUE_ON_SUBMISSION or dossier.status == DossierStatus.AWAITING_PAYMENT
+        ]
+        if any(x.amount > 0 for x in due_now):
+            dossier.payment_status = PaymentStatus.DUE
+        elif any(x.base_amount > 0 and x.amount == 0 for x in lines):
+            dossier.payment_status = PaymentStatus.EXEMPT
+        else:
+            dossier.payment_status = PaymentStatus.NOT_REQUIRED
+        dossier.save(update_fields=["payment_status", "updated_at"])
+        dossier_event_record(
+            dossier=dossier,
+            action=TimelineAction.FEE_EXEMPTION,
+            actor=clerk,
+            actor_role=Actor.ONE_STOP_CLERK,
+            actor_agency=agency,
+            from_status=dossier.status,
+            to_status=dossier.status,
+            data={
+                "category": category,
+                "lines": [{"name": x.name, "amount": x.amount, "basis": x.basis} for x in lines],
+            },
+        )
+    return dossier

@@ -12,6 +12,7 @@ urlpatterns = [
     path("thanh-toan/vnpay/ipn/", views.ipn, name="ipn"),
     path("thanh-toan/<str:txn_ref>/bien-lai.pdf", views.receipt_pdf, name="receipt_pdf"),
     path("mot-cua/ho-so/<str:code>/thu-phi/", views.counter_pay, name="counter_pay"),
+    path("mot-cua/ho-so/<str:code>/mien-giam-phi/", views.fee_exemption, name="fee_exemption"),
     path("mot-cua/thanh-toan/<str:txn_ref>/hoan-phi/", views.refund, name="refund"),
     path("mot-cua/doi-soat/", views.reconcile_page, name="reconcile"),
     path("mot-cua/doi-soat/xu-ly/", views.reconcile_resolve, name="reconcile_resolve"),

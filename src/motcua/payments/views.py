@@ -131,6 +131,23 @@ def counter_pay(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
+def fee_exemption(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    try:
+        dossier = dossier_selectors.dossier_get_for_officer(user=request.user, code=code)
+        services.fee_exemption_apply(
+            dossier=dossier, clerk=request.user, category=request.POST.get("category", "")
+        )
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã áp dụng miễn, giảm phí, lệ phí."))
+    return redirect("dossiers:desk_detail", code=code)
+
+
+@login_required
+@require_POST
 def refund(request: AuthenticatedHttpRequest, txn_ref: str) -> HttpResponse:
     try:
         order = selectors.order_get_for_staff(user=request.user, txn_ref=txn_ref)

@@ -129,3 +129,28 @@ def test_paying_the_financial_obligation_online_resumes_processing(
     dossier.refresh_from_db()
     assert (dossier.status, dossier.payment_status) == ("processing", "paid")
     assert dossier.events.filter(action="confirm_payment", actor_role="system").exists()
+
+
+def test_the_clerk_applies_a_beneficiary_exemption_with_its_basis(
+    client, citizen_an, clerk_binh, fee_version, frozen
+) -> None:
+    from motcua.core.errors import ValidationFailedError
+    from motcua.payments import services
+
+    basis = "Pháp lệnh Ưu đãi người có công 02/2020/UBTVQH14"
+    _rule(
+        fee_version.fees.get(),
+        kind=FeeRuleKind.EXEMPT,
+        condition=FeeRuleCondition.BENEFICIARY,
+        beneficiary_category="nguoi_co_cong",
+        legal_basis=basis,
+    )
+    dossier = submitted(fee_version, citizen_an)
+    with pytest.raises(ValidationFailedError):
+        services.fee_exemption_apply(dossier=dossier, clerk=clerk_binh, category="ho_ngheo")
+    client.force_login(clerk_binh)
+    client.post(f"/mot-cua/ho-so/{dossier.code}/mien-giam-phi/", {"category": "nguoi_co_cong"})
+    dossier.refresh_from_db()
+    line = dossier.fees.get()
+    assert (dossier.payment_status, int(line.amount), line.basis) == ("exempt", 0, basis)
+    assert dossier.events.filter(action="fee_exemption").exists()
