@@ -51,6 +51,8 @@ class VnpayProvider:
         self.channel = channel
 
     def checkout_url(self, *, order: PaymentOrder, return_url: str, client_ip: str) -> str:
+        if not self.hash_secret or not self.tmn_code:
+            raise ProviderUnavailableError("MOTCUA_PAYMENT_TMN_CODE / MOTCUA_PAYMENT_HASH_SECRET not set")
         params = {
             "vnp_Version": VERSION,
             "vnp_Command": "pay",
@@ -71,7 +73,12 @@ class VnpayProvider:
         return f"{self.base_url}{PAY_PATH}?{urllib.parse.urlencode(params)}"
 
     def notification_verify(self, params: dict[str, str]) -> Notification | None:
-        if not hash_valid(self.hash_secret, params) or params.get("vnp_TmnCode") != self.tmn_code:
+        # Without a configured secret anyone could sign (an HMAC with an empty key): refuse everything.
+        if (
+            not self.hash_secret
+            or not hash_valid(self.hash_secret, params)
+            or params.get("vnp_TmnCode") != self.tmn_code
+        ):
             return None
         try:
             amount_x100 = int(params.get("vnp_Amount", ""))

@@ -218,3 +218,17 @@ def test_the_ledger_is_append_only(citizen_an, fee_version, platform, frozen) ->
         event.save()
     with pytest.raises(AppendOnlyError):
         event.delete()
+
+
+def test_without_a_hash_secret_no_notification_is_accepted(
+    citizen_an, fee_version, platform, settings, frozen
+) -> None:
+    dossier = submitted(fee_version, citizen_an)
+    order = services.order_open(dossier=dossier, payer=citizen_an)
+    open_at_platform(platform, order)
+    settings.MOTCUA_PAYMENT_HASH_SECRET = ""
+    params = {k: v for k, v in decide(platform, order, "pay").items() if k != "vnp_SecureHash"}
+    params["vnp_SecureHash"] = secure_hash("", params)  # what anyone can compute with no secret
+    assert services.notification_handle(params).code == "97"
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PENDING
