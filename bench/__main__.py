@@ -13,6 +13,7 @@ import time
 SCENARIOS = ["deadlines", "catalogue_search", "http_dossiers", "signatures", "gateway", "identity", "dvcqg", "operations"]
 SCENARIOS = ["deadlines", "catalogue_search", "http_dossiers", "signatures"]
 SCENARIOS += ["digitization"]  # issue 16: OCR pages/s beside plain ocrmypdf, search over 100,000 documents
+SCENARIOS = ["deadlines", "catalogue_search", "http_dossiers", "signatures", "payments"]
 
 
 def main() -> None:

@@ -50,9 +50,10 @@ INSTALLED_APPS = [
     "motcua.gateway",
     "motcua.identity",
     "motcua.national",
+    "motcua.payments",
+    "motcua.digitization",
     "motcua.dvcqg",
     "motcua.operations",
-    "motcua.digitization",
     "motcua.portal",
 ]
 
@@ -200,6 +201,22 @@ MOTCUA_NATIONAL_TIMEOUT_SECONDS = env_int("MOTCUA_NATIONAL_TIMEOUT_SECONDS", 5)
 # Off: no look-ups at intake, and postal orders wait in the outbox (tests, an installation without LGSP).
 MOTCUA_NATIONAL_SYSTEMS = env_bool("MOTCUA_NATIONAL_SYSTEMS", True)
 MOTCUA_POST_CALLBACK_BASE = env_str("MOTCUA_POST_CALLBACK_BASE", "")
+
+# Online payment (docs/payments.md): the platform's URL (`make run` starts `motcua sim-payment serve` on
+# 8715), our terminal code and hash secret there (demo values outside production only), which adapter
+# speaks to it, where the national index counts its payments, and how long an unpaid order stays open.
+MOTCUA_PAYMENT_PROVIDER = env_str("MOTCUA_PAYMENT_PROVIDER", "vnpay")
+MOTCUA_PAYMENT_URL = env_str("MOTCUA_PAYMENT_URL", "http://127.0.0.1:8715")
+MOTCUA_PAYMENT_TMN_CODE = env_str("MOTCUA_PAYMENT_TMN_CODE", "" if PRODUCTION else "MOTCUA01")
+MOTCUA_PAYMENT_HASH_SECRET = env_str(
+    "MOTCUA_PAYMENT_HASH_SECRET", "" if PRODUCTION else "MOTCUADEMOHASHSECRETNOTFORPRODUCTION"
+)
+MOTCUA_PAYMENT_CHANNEL = env_str("MOTCUA_PAYMENT_CHANNEL", "online_national")
+MOTCUA_PAYMENT_ORDER_MINUTES = env_int("MOTCUA_PAYMENT_ORDER_MINUTES", 15)
+# E-receipts (Decree 123/2020 as amended): template symbol, series prefix, and the key that signs them.
+MOTCUA_RECEIPT_TEMPLATE_SYMBOL = env_str("MOTCUA_RECEIPT_TEMPLATE_SYMBOL", "01BLP0-001")
+MOTCUA_RECEIPT_SERIES_PREFIX = env_str("MOTCUA_RECEIPT_SERIES_PREFIX", "BL")
+MOTCUA_RECEIPT_SIGNER = env_str("MOTCUA_RECEIPT_SIGNER", "binh")
 # Fetch CRLs (refresh job, every 6 h) and OCSP/CRLs named in certificates while validating. Off by default:
 # an offline or air-gapped installation, and the tests, must never reach the network; turn it on where the
 # server may reach the CAs' publication points.

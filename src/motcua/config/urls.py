@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("motcua.signatures.urls")),
     path("", include("motcua.national.urls")),
     path("", include("motcua.digitization.urls")),
+    path("", include("motcua.payments.urls")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.identity.urls")),
     path("", include("motcua.portal.urls")),

@@ -24,9 +24,10 @@ LAYERS: tuple[str, ...] = (
     "gateway",  # the data-sharing gateway (LGSP): registry, tokens, signed and time-stamped message log
     "identity",  # VNeID login, the personal data store, "who used my data"
     "national",  # the national population, business and postal systems, through the gateway (LGSP)
+    "payments",  # fees as law, payment orders and their ledger, e-receipts, reconciliation (issue 17)
+    "digitization",  # scans to searchable PDF/A (OCR), extracted fields, full-text search
     "dvcqg",  # the national public service portal: sync outbox, incoming dossiers, reconciliation
     "operations",  # health probes, metrics, backups: reads every app below, none imports it
-    "digitization",  # scans to searchable PDF/A (OCR), extracted fields, full-text search
     "portal",  # the citizen-facing pages, and the commands that fill every app (demo, scheduler)
     "config",  # settings, URLs, the API object
 )

@@ -114,6 +114,11 @@ class Dossier(models.Model):
     delivery_status = models.CharField(
         max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.NOT_READY
     )
+    # What the national index reads (DVCQG DuocThanhToanTrucTuyen, 766 indicator 3.6): paid online, and
+    # how ("online_national" on the national platform, "online_province" through the province's gateway,
+    # "counter_cash"/"counter_card" at the counter). Set by the payments app when an order is paid.
+    paid_online = models.BooleanField(_("thanh toán trực tuyến"), default=False)
+    payment_channel = models.CharField(_("hình thức thanh toán"), max_length=20, blank=True)
     supplement_requests = models.PositiveSmallIntegerField(default=0)
     # Set by the periodic deadline scan: "" (fine), "due_soon" or "overdue".
     lateness = models.CharField(max_length=16, blank=True, db_index=True)
@@ -219,6 +224,11 @@ class DossierFee(models.Model):
     name = models.CharField(max_length=500)
     amount = models.DecimalField(max_digits=14, decimal_places=0)
     exempt = models.BooleanField(default=False)
+    # The catalogue's amount before an exemption or reduction, and that rule's legal basis (payments app).
+    base_amount = models.DecimalField(max_digits=14, decimal_places=0, null=True, blank=True)
+    basis = models.CharField(_("căn cứ miễn, giảm"), max_length=255, blank=True)
+    # "submission" (due now) or "obligation" (due at the financial-obligation step).
+    due = models.CharField(max_length=16, default="submission")
 
     def __str__(self) -> str:
         return f"{self.name}: {self.amount}"

@@ -110,6 +110,9 @@ class TimelineAction(models.TextChoices):
     POST_ORDER = "post_order", _("Tạo đơn bưu chính")
     POST_TRACKING = "post_tracking", _("Cập nhật hành trình bưu gửi")
     DIGITISE = "digitise", _("Số hóa thành phần hồ sơ")
+    FEE_PAID = "fee_paid", _("Đã nộp phí, lệ phí")
+    FEE_REFUNDED = "fee_refunded", _("Hoàn trả phí, lệ phí")
+    FEE_EXEMPTION = "fee_exemption", _("Áp dụng miễn, giảm phí, lệ phí")
 
 
 # The transitions' name in the workflow table and its tests: the same enumeration.

@@ -23,6 +23,7 @@ from motcua.catalog.models import Channel, ProcedureVersion
 from motcua.core import clock
 from motcua.core.errors import ApplicationError, PermissionDeniedError
 from motcua.dossiers.codes import dossier_code_allocate, dossier_code_parts, lookup_secret_new
+from motcua.dossiers.fee_terms import DUE_ON_SUBMISSION, fee_terms
 from motcua.dossiers.models import (
     ApplicantKind,
     Dossier,
@@ -388,15 +389,29 @@ def _vneid_verified(data: SubmissionData, creator: Any) -> bool:
 
 
 def _fees_build(*, data: SubmissionData, dossier: Dossier) -> list[DossierFee]:
-    """The fee lines due on this channel; the dossier's payment status follows from them."""
+    """The fee lines of this channel under the law in force today (``fee_terms``: exemptions and
+    reductions with their legal basis, and when each falls due); the dossier's payment status follows
+    from the lines due now."""
+    lines = fee_terms().lines(version=data.version, channel=data.channel, on=clock.local_today())
     fees = [
-        DossierFee(dossier=dossier, name=fee.name, amount=fee.amount)
-        for fee in data.version.fees.all()
-        if fee.channel in ("", data.channel)
+        DossierFee(
+            dossier=dossier,
+            name=line.name,
+            amount=line.amount,
+            base_amount=line.base_amount,
+            exempt=line.base_amount > 0 and line.amount == 0,
+            basis=line.basis,
+            due=line.due,
+        )
+        for line in lines
     ]
-    dossier.payment_status = (
-        PaymentStatus.DUE if any(fee.amount > 0 for fee in fees) else PaymentStatus.NOT_REQUIRED
-    )
+    due_now = [fee for fee in fees if fee.due == DUE_ON_SUBMISSION]
+    if any(fee.amount > 0 for fee in due_now):
+        dossier.payment_status = PaymentStatus.DUE
+    elif any(fee.exempt for fee in fees):
+        dossier.payment_status = PaymentStatus.EXEMPT
+    else:
+        dossier.payment_status = PaymentStatus.NOT_REQUIRED
     return fees
 
 

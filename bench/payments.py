@@ -1,0 +1,289 @@
+"""Payment notifications (IPN) per second over HTTP, and the daily reconciliation of 100,000 payments.
+
+IPN: granian (WSGI, ``MOTCUA_BENCH_WORKERS`` × ``MOTCUA_BENCH_THREADS``) in front of the runner's database;
+``MOTCUA_BENCH_IPN_CLIENTS`` client threads each send signed notifications (keep-alive) for orders of their
+own, every order notified once — the full path: signature, row lock, order and dossier updates, ledger
+and timeline rows, the receipt task enqueued. Receipts are not signed here (MOTCUA_SIGN_RESULTS=0): the
+receipt job runs in the worker, not in the notification.
+
+Reconciliation: 100,000 payments of one day in our ledger against a settlement file of the same day from
+the simulator over HTTP, with a few differences injected."""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from bench.stats import percentile
+
+WORKERS = os.environ.get("MOTCUA_BENCH_WORKERS", "4")
+THREADS = os.environ.get("MOTCUA_BENCH_THREADS", "2")
+CLIENTS = int(os.environ.get("MOTCUA_BENCH_IPN_CLIENTS", "8"))
+ORDERS = int(os.environ.get("MOTCUA_BENCH_IPN_ORDERS", "4000"))
+RECONCILE_PAYMENTS = int(os.environ.get("MOTCUA_BENCH_RECONCILE_PAYMENTS", "100000"))
+DAY = dt.date(2026, 3, 2)
+
+
+def _setup() -> tuple[object, object]:
+    from motcua.agencies.demo import load_demo_agencies
+    from motcua.calendar.services import calendar_seed
+    from motcua.catalog.demo import load_demo_catalogue
+    from motcua.catalog.models import Channel, ProcedureVersion
+    from motcua.dossiers.models import Dossier
+
+    load_demo_agencies()
+    calendar_seed(years=range(2024, 2028))
+    load_demo_catalogue()
+    version = ProcedureVersion.objects.select_related("competent_agency").first()
+    assert version is not None
+    receiving = version.receiving_agencies.first() or version.competent_agency
+    dossier = Dossier.objects.create(
+        code="BENCH-PAYMENTS",
+        procedure_version=version,
+        channel=Channel.ONLINE,
+        applicant_name="Nguyễn Văn An",
+        applicant_id_number="001090012345",
+        receiving_agency=receiving,
+        competent_agency=version.competent_agency,
+        status="received",
+        payment_status="due",
+    )
+    return version, dossier
+
+
+def _orders(dossier: object, n: int, *, prefix: str, paid_at: dt.datetime | None = None) -> list[str]:
+    """``n`` orders; pending ones each on a dossier of its own (as in life: two notifications for different
+    dossiers never wait for the same row), paid ones (reconciliation) all on ``dossier``."""
+    from motcua.core import clock
+    from motcua.dossiers.models import Dossier
+    from motcua.payments.models import OrderStatus, PaymentOrder
+
+    now = clock.now()
+    refs = [f"{prefix}{i:08d}" for i in range(n)]
+    owners: list[object] = [dossier] * n
+    if paid_at is None:
+        template = dossier
+        fresh = []
+        for ref in refs:
+            copy = Dossier(**{f.attname: getattr(template, f.attname) for f in Dossier._meta.concrete_fields})
+            copy.pk = None
+            copy.code = f"BENCH-{ref}"
+            fresh.append(copy)
+        owners = list(Dossier.objects.bulk_create(fresh, batch_size=2000))
+    PaymentOrder.objects.bulk_create(
+        [
+            PaymentOrder(
+                dossier=owner,  # type: ignore[misc]
+                txn_ref=ref,
+                amount=100_000,
+                channel="online_national",
+                provider="vnpay",
+                status=OrderStatus.PAID if paid_at else OrderStatus.PENDING,
+                created_at=now,
+                expires_at=now + dt.timedelta(hours=1),
+                paid_at=paid_at,
+            )
+            for ref, owner in zip(refs, owners, strict=True)
+        ],
+        batch_size=5000,
+    )
+    return refs
+
+
+def _ipn_query(ref: str, secret: str, tmn: str, no: int) -> str:
+    from motcua.simulators.payment import secure_hash
+
+    params = {
+        "vnp_TmnCode": tmn,
+        "vnp_Amount": "10000000",
+        "vnp_BankCode": "NCB",
+        "vnp_PayDate": "20260302100000",
+        "vnp_ResponseCode": "00",
+        "vnp_TransactionNo": str(no),
+        "vnp_TransactionStatus": "00",
+        "vnp_TxnRef": ref,
+    }
+    params["vnp_SecureHash"] = secure_hash(secret, params)
+    return "/thanh-toan/vnpay/ipn/?" + urllib.parse.urlencode(params)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def ipn_bench(dossier: object) -> None:
+    from django.conf import settings
+
+    refs = _orders(dossier, ORDERS, prefix="MCBENCH")
+    queries = [
+        _ipn_query(ref, settings.MOTCUA_PAYMENT_HASH_SECRET, settings.MOTCUA_PAYMENT_TMN_CODE, i)
+        for i, ref in enumerate(refs)
+    ]
+    port = _free_port()
+    workdir = Path(tempfile.mkdtemp(prefix="motcua-payments-bench-"))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "motcua.config.settings_bench",
+        "MOTCUA_CONN_MAX_AGE": "600",
+        "MOTCUA_SIGN_RESULTS": "0",
+        "MOTCUA_LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "granian"),
+            "--interface",
+            "wsgi",
+            "motcua.config.wsgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            WORKERS,
+            "--blocking-threads",
+            THREADS,
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(workdir / "server.log", "w"),  # noqa: SIM115
+    )
+    try:
+        for _ in range(600):  # a loaded machine takes a while to start four workers
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/thanh-toan/vnpay/ipn/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        # Warm every worker with rejected (bad-hash) notifications.
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        for _ in range(50):
+            conn.request("GET", "/thanh-toan/vnpay/ipn/?vnp_TxnRef=x")
+            conn.getresponse().read()
+        conn.close()
+        latencies: list[float] = []
+        codes: dict[str, int] = {}
+        lock = threading.Lock()
+
+        def client(share: list[str]) -> None:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            mine: list[float] = []
+            seen: dict[str, int] = {}
+            for q in share:
+                started = time.perf_counter()
+                c.request("GET", q)
+                body = c.getresponse().read()
+                mine.append((time.perf_counter() - started) * 1000)
+                code = str(json.loads(body).get("RspCode"))
+                seen[code] = seen.get(code, 0) + 1
+            c.close()
+            with lock:
+                latencies.extend(mine)
+                for k, v in seen.items():
+                    codes[k] = codes.get(k, 0) + v
+
+        shares = [queries[i::CLIENTS] for i in range(CLIENTS)]
+        threads = [threading.Thread(target=client, args=(s,)) for s in shares]
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - started
+        print(
+            f"IPN (first notification of each order, {CLIENTS} clients, "
+            f"{WORKERS} workers × {THREADS} threads): "
+            f"{len(queries) / elapsed:,.0f} notifications/s; p50 {percentile(latencies, 50):.1f} ms, "
+            f"p99 {percentile(latencies, 99):.1f} ms; answers {codes}"
+        )
+        # Replays: the same notifications again, all answered 02 under the row lock.
+        latencies.clear()
+        codes.clear()
+        started = time.perf_counter()
+        threads = [threading.Thread(target=client, args=(s[: len(s) // 2],)) for s in shares]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - started
+        print(
+            f"IPN replays: {len(latencies) / elapsed:,.0f} notifications/s; "
+            f"p50 {percentile(latencies, 50):.1f} ms, "
+            f"p99 {percentile(latencies, 99):.1f} ms; answers {codes}"
+        )
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def reconcile_bench(dossier: object) -> None:
+    from django.conf import settings
+
+    from motcua.core import clock
+    from motcua.payments.reconcile import reconcile_day
+    from motcua.simulators.payment import (
+        PaymentPlatform,
+        SettlementLine,
+        payment_serve_in_thread,
+        payment_server,
+    )
+
+    paid_at = dt.datetime.combine(DAY, dt.time(10, 0), tzinfo=clock.VIETNAM_TZ)
+    started = time.perf_counter()
+    refs = _orders(dossier, RECONCILE_PAYMENTS, prefix="MCREC", paid_at=paid_at)
+    print(f"(created {len(refs):,} paid orders in {time.perf_counter() - started:.1f} s)")
+    platform = PaymentPlatform(tmn_code="x", hash_secret="x")
+    platform.settlement = [
+        SettlementLine(DAY, ref, str(i), "payment", 100_000, "NCB", "") for i, ref in enumerate(refs)
+    ]
+    # Injected differences: 10 missing on their side, 10 amounts off, 10 only theirs.
+    del platform.settlement[:10]
+    for line in platform.settlement[:10]:
+        line.amount -= 1
+    platform.settlement += [
+        SettlementLine(DAY, f"MCTHEIRS{i}", "0", "payment", 5000, "NCB", "") for i in range(10)
+    ]
+    server = payment_server(platform=platform, port=0)
+    payment_serve_in_thread(server)
+    settings.MOTCUA_PAYMENT_URL = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        samples = []
+        for _ in range(3):
+            started = time.perf_counter()
+            report = reconcile_day(DAY)
+            samples.append(time.perf_counter() - started)
+        print(
+            f"reconcile {RECONCILE_PAYMENTS:,} payments (settlement file over HTTP + our ledger): "
+            f"best {min(samples):.2f} s, worst {max(samples):.2f} s; matched {report.matched:,}, "
+            f"ours only {report.ours_only}, theirs only {report.theirs_only}, "
+            f"amount mismatch {report.amount_mismatch}"
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def main() -> None:
+    _, dossier = _setup()
+    ipn_bench(dossier)
+    reconcile_bench(dossier)

@@ -1,0 +1,212 @@
+"""E-receipts (biên lai thu phí, lệ phí điện tử; Decree 123/2020/NĐ-CP as amended by Decree 70/2025): one per
+paid order, numbered in its agency's register (template symbol + series, per year, no gaps: the number
+is taken under a row lock in the receipt's transaction), rendered to PDF/A with typst, signed with the
+collecting agency's key through the signing providers, and e-mailed to the payer when they gave an
+address. Online or at the counter, the receipt is the same."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import typst
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import transaction
+
+from motcua.core import clock
+from motcua.payments.models import EventKind, OrderStatus, PaymentEvent, PaymentOrder, Receipt, ReceiptSeries
+
+logger = logging.getLogger(__name__)
+
+TEMPLATE = Path(__file__).parent / "typst" / "fee_receipt.typ"
+SIGNATURE_FIELD = "ChuKyDonViThu"
+
+_DIGITS = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"]
+
+
+def _three(n: int, full: bool) -> str:
+    hundreds, tens, units = n // 100, n // 10 % 10, n % 10
+    words: list[str] = []
+    if full or hundreds:
+        words += [_DIGITS[hundreds], "trăm"]
+    if tens == 0 and units and (full or hundreds):
+        words.append("linh")
+    elif tens == 1:
+        words.append("mười")
+    elif tens > 1:
+        words += [_DIGITS[tens], "mươi"]
+    if units:
+        if units == 1 and tens > 1:
+            words.append("mốt")
+        elif units == 5 and tens > 0:
+            words.append("lăm")
+        else:
+            words.append(_DIGITS[units])
+    return " ".join(words)
+
+
+def amount_in_words(amount: int) -> str:
+    """Vietnamese words for a whole number of đồng (the receipt prints the total in words)."""
+    if amount == 0:
+        return "Không đồng"
+    groups: list[int] = []
+    while amount:
+        groups.append(amount % 1000)
+        amount //= 1000
+    units = ["", "nghìn", "triệu", "tỷ", "nghìn tỷ", "triệu tỷ"]
+    parts = []
+    for i in range(len(groups) - 1, -1, -1):
+        if groups[i]:
+            parts.append((_three(groups[i], i != len(groups) - 1) + " " + units[i]).strip())
+    text = " ".join(parts) + " đồng"
+    return text[0].upper() + text[1:]
+
+
+def money(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".")
+
+
+def _series_for(order: PaymentOrder, year: int) -> ReceiptSeries:
+    agency = order.dossier.receiving_agency
+    series, _ = ReceiptSeries.objects.get_or_create(
+        agency=agency,
+        template_symbol=settings.MOTCUA_RECEIPT_TEMPLATE_SYMBOL,
+        series=f"{settings.MOTCUA_RECEIPT_SERIES_PREFIX}-{year % 100:02d}E",
+        year=year,
+    )
+    return ReceiptSeries.objects.select_for_update().get(pk=series.pk)
+
+
+def receipt_data(receipt: Receipt) -> dict[str, Any]:
+    order = receipt.order
+    issued = (
+        clock.local_now() if receipt.issued_at is None else receipt.issued_at.astimezone(clock.VIETNAM_TZ)
+    )
+    return {
+        "agency": order.dossier.receiving_agency.name,
+        "template_symbol": receipt.series.template_symbol,
+        "series": receipt.series.series,
+        "number": receipt.display_number,
+        "day": f"{issued.day:02d}",
+        "month": f"{issued.month:02d}",
+        "year": str(issued.year),
+        "payer": receipt.payer_name,
+        "dossier_code": order.dossier.code or "",
+        "procedure": order.dossier.procedure_version.name,
+        "channel": order.get_channel_display(),
+        "reference": order.provider_txn_no,
+        "lines": [{"name": line["name"], "amount": money(int(line["amount"]))} for line in receipt.lines],
+        "total": money(receipt.amount),
+        "total_words": amount_in_words(receipt.amount),
+    }
+
+
+def receipt_render(receipt: Receipt) -> bytes:
+    from motcua.signatures.render import document_font
+
+    font = document_font()
+    pdf = typst.compile(
+        str(TEMPLATE),
+        sys_inputs={"data": json.dumps(receipt_data(receipt), ensure_ascii=False), "font": font.family},
+        font_paths=list(font.directories),
+        pdf_standards=["a-2b"],
+    )
+    if not isinstance(pdf, bytes):
+        raise RuntimeError("typst returned no PDF")
+    return pdf
+
+
+def _sign(pdf: bytes, receipt: Receipt) -> bytes:
+    """The collecting agency's signature (its key, named by MOTCUA_RECEIPT_SIGNER) when signing is on."""
+    if not settings.MOTCUA_SIGN_RESULTS:
+        return pdf
+    from motcua.signatures.providers import signer_provider_for
+
+    provider = signer_provider_for(settings.MOTCUA_RECEIPT_SIGNER)
+    return provider.sign(
+        pdf=pdf,
+        reason="Biên lai thu phí, lệ phí điện tử",
+        location=receipt.order.dossier.receiving_agency.name,
+        field_name=SIGNATURE_FIELD,
+        appearance=None,
+    )
+
+
+def receipt_issue(*, order_id: int) -> Receipt | None:
+    """Issue the receipt of a paid order once (a second call returns the first receipt). The number, the
+    file and the ledger event commit together; a failure leaves no number taken."""
+    with transaction.atomic():
+        order = (
+            PaymentOrder.objects.select_for_update()
+            .select_related("dossier__receiving_agency", "dossier__procedure_version")
+            .get(pk=order_id)
+        )
+        existing = Receipt.objects.filter(order=order).first()
+        if existing is not None or order.status not in (OrderStatus.PAID, OrderStatus.REFUNDED):
+            return existing
+        now = clock.now()
+        series = _series_for(order, clock.local_now().year)
+        series.last_number += 1
+        series.save(update_fields=["last_number"])
+        receipt = Receipt(
+            order=order,
+            series=series,
+            number=series.last_number,
+            issued_at=now,
+            payer_name=order.payer_name or order.dossier.applicant_name,
+            amount=order.amount,
+            lines=order.lines or [{"name": "Phí, lệ phí", "amount": order.amount}],
+        )
+        pdf = _sign(receipt_render(receipt), receipt)
+        receipt.sha256 = hashlib.sha256(pdf).hexdigest()
+        receipt.pdf.save(
+            f"bien-lai-{series.series}-{receipt.display_number}.pdf", ContentFile(pdf), save=False
+        )
+        receipt.save()
+        PaymentEvent(
+            order=order,
+            kind=EventKind.RECEIPT_ISSUED,
+            data={"series": series.series, "number": receipt.display_number, "sha256": receipt.sha256},
+            at=now,
+        ).save(force_insert=True)
+        email = order.dossier.applicant_email
+        if email:
+            transaction.on_commit(lambda: _send(receipt.pk, email))
+    return receipt
+
+
+def _send(receipt_id: int, email: str) -> None:
+    receipt = Receipt.objects.select_related("series", "order__dossier").get(pk=receipt_id)
+    message = EmailMessage(
+        subject=f"Biên lai thu phí, lệ phí {receipt.series.series} số {receipt.display_number}",
+        body=(
+            f"Kính gửi {receipt.payer_name},\n\nĐính kèm biên lai điện tử cho khoản phí, lệ phí "
+            f"{money(receipt.amount)} đồng của hồ sơ {receipt.order.dossier.code}.\n"
+        ),
+        to=[email],
+    )
+    with receipt.pdf.open("rb") as handle:
+        message.attach(Path(receipt.pdf.name or "bien-lai.pdf").name, handle.read(), "application/pdf")
+    try:
+        message.send()
+    except Exception:  # the receipt stays on the dossier page; mail is a courtesy copy
+        logger.exception("payments: receipt %s not e-mailed", receipt_id)
+
+
+def receipts_issue_missing() -> int:
+    """Issue receipts of paid orders that have none (an enqueue that failed)."""
+    count = 0
+    for order_id in PaymentOrder.objects.filter(status=OrderStatus.PAID, receipt__isnull=True).values_list(
+        "pk", flat=True
+    )[:200]:
+        try:
+            if receipt_issue(order_id=order_id) is not None:
+                count += 1
+        except Exception:
+            logger.exception("payments: receipt of order %s failed", order_id)
+    return count

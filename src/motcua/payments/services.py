@@ -1,0 +1,493 @@
+"""Every change of money state: opening an order, the platform's notification (IPN), counter payments,
+refunds and expiry. Each runs in one transaction that locks the order row (``select_for_update``) and
+appends to the ledger (``PaymentEvent``); amounts are integers in đồng. Only a notification whose
+signature, order and amount check marks an online order paid — never the payer's browser."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from motcua.core import clock
+from motcua.core.errors import ApplicationError, ConflictError, NotFoundError, ValidationFailedError
+from motcua.dossiers.events import dossier_event_record
+from motcua.dossiers.fee_terms import DUE_ON_SUBMISSION
+from motcua.dossiers.models import Dossier, PaymentStatus
+from motcua.dossiers.transitions import dossier_transition, require_clerk_at
+from motcua.dossiers.workflow import Actor, DossierStatus, TimelineAction
+from motcua.payments.models import (
+    EventKind,
+    OrderStatus,
+    PaymentChannel,
+    PaymentEvent,
+    PaymentOrder,
+)
+from motcua.payments.providers import Notification, ProviderUnavailableError, provider
+
+if TYPE_CHECKING:
+    from motcua.accounts.models import User
+
+logger = logging.getLogger(__name__)
+
+# Answers of the notification endpoint (the protocol's RspCode).
+RSP_CONFIRMED = "00"
+RSP_ORDER_NOT_FOUND = "01"
+RSP_ALREADY_CONFIRMED = "02"
+RSP_WRONG_AMOUNT = "04"
+RSP_BAD_HASH = "97"
+RSP_MESSAGES = {
+    RSP_CONFIRMED: "Confirm Success",
+    RSP_ORDER_NOT_FOUND: "Order not found",
+    RSP_ALREADY_CONFIRMED: "Order already confirmed",
+    RSP_WRONG_AMOUNT: "Invalid amount",
+    RSP_BAD_HASH: "Invalid signature",
+}
+# Dossiers whose fee goes back to the payer.
+REFUNDABLE_DOSSIER_STATES = frozenset(
+    {DossierStatus.REFUSED, DossierStatus.REFUSED_AT_INTAKE, DossierStatus.WITHDRAWN, DossierStatus.STOPPED}
+)
+COUNTER_CHANNELS = {"cash": PaymentChannel.COUNTER_CASH, "card": PaymentChannel.COUNTER_CARD}
+
+
+def _event(
+    order: PaymentOrder | None,
+    kind: str,
+    *,
+    amount: int = 0,
+    from_status: str = "",
+    to_status: str = "",
+    actor: User | None = None,
+    data: dict[str, Any] | None = None,
+) -> PaymentEvent:
+    event = PaymentEvent(
+        order=order,
+        kind=kind,
+        amount=amount,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        data=data or {},
+        at=clock.now(),
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def amount_due(dossier: Dossier) -> int:
+    """What the applicant owes now: the lines due now (on submission; the obligation lines once the
+    financial obligation was asked), less what paid orders already brought in net of refunds."""
+    obligation = dossier.status == DossierStatus.AWAITING_PAYMENT
+    total = sum(int(fee.amount) for fee in dossier.fees.all() if fee.due == DUE_ON_SUBMISSION or obligation)
+    paid = PaymentOrder.objects.filter(dossier=dossier, status__in=[OrderStatus.PAID]).aggregate(
+        s=Sum("amount")
+    )
+    return max(total - int(paid["s"] or 0), 0)
+
+
+def _lines(dossier: Dossier) -> list[dict[str, Any]]:
+    return [
+        {"name": f.name, "amount": int(f.amount), "basis": f.basis}
+        for f in dossier.fees.all()
+        if int(f.amount) > 0
+    ]
+
+
+def _txn_ref() -> str:
+    # Letters and digits only (the protocol's vnp_TxnRef), unguessable, unique per order.
+    return f"MC{clock.local_now():%y%m%d}{secrets.token_hex(6).upper()}"
+
+
+def order_open(*, dossier: Dossier, payer: User | None) -> PaymentOrder:
+    """The order the payer is sent to pay: an open one of the same amount is reused (a second click
+    must not take the money twice), otherwise a new one valid ``MOTCUA_PAYMENT_ORDER_MINUTES``."""
+    prov = provider()
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        if dossier.payment_status not in (PaymentStatus.DUE,):
+            raise ConflictError(_("Hồ sơ không có khoản phí nào phải nộp."), {"code": dossier.code})
+        amount = amount_due(dossier)
+        if amount <= 0:
+            raise ConflictError(_("Hồ sơ không có khoản phí nào phải nộp."), {"code": dossier.code})
+        now = clock.now()
+        open_order = (
+            PaymentOrder.objects.select_for_update()
+            .filter(dossier=dossier, status=OrderStatus.PENDING, amount=amount, expires_at__gt=now)
+            .first()
+        )
+        if open_order is not None:
+            return open_order
+        order = PaymentOrder.objects.create(
+            dossier=dossier,
+            txn_ref=_txn_ref(),
+            amount=amount,
+            channel=prov.channel,
+            provider=prov.code,
+            lines=_lines(dossier),
+            payer_name=dossier.applicant_name,
+            created_by=payer if getattr(payer, "is_authenticated", False) else None,
+            created_at=now,
+            expires_at=now + timedelta(minutes=settings.MOTCUA_PAYMENT_ORDER_MINUTES),
+        )
+        _event(
+            order, EventKind.CREATED, to_status=OrderStatus.PENDING, actor=payer, data={"provider": prov.code}
+        )
+    return order
+
+
+@dataclass(frozen=True)
+class NotificationResult:
+    code: str
+    order: PaymentOrder | None = None
+
+    @property
+    def body(self) -> dict[str, str]:
+        return provider().notification_answer(self.code, RSP_MESSAGES[self.code])
+
+
+def notification_handle(params: dict[str, str]) -> NotificationResult:
+    """The platform's server-to-server notification (IPN): check the signature, the order and the amount,
+    then — in one transaction under the order's row lock — record the outcome once. A replay or a second
+    notification at the same time finds the order settled and is answered "already confirmed"."""
+    note = provider().notification_verify(params)
+    if note is None:
+        _event(None, EventKind.NOTIFICATION_REJECTED, data={"reason": "bad_hash", "params": _safe(params)})
+        return NotificationResult(RSP_BAD_HASH)
+    with transaction.atomic():
+        order = PaymentOrder.objects.select_for_update().filter(txn_ref=note.txn_ref).first()
+        if order is None:
+            _event(None, EventKind.NOTIFICATION_REJECTED, data={"reason": "order_not_found", **note.raw})
+            return NotificationResult(RSP_ORDER_NOT_FOUND)
+        if note.amount != order.amount:
+            _event(
+                order,
+                EventKind.NOTIFICATION_REJECTED,
+                data={"reason": "wrong_amount", "notified": note.amount, **note.raw},
+            )
+            return NotificationResult(RSP_WRONG_AMOUNT, order)
+        if order.status in (OrderStatus.PAID, OrderStatus.REFUNDED) or (
+            order.status == OrderStatus.FAILED and not note.success
+        ):
+            _event(order, EventKind.NOTIFICATION_REJECTED, data={"reason": "already_confirmed", **note.raw})
+            return NotificationResult(RSP_ALREADY_CONFIRMED, order)
+        if note.success:
+            _mark_paid(order, note)
+        else:
+            from_status = order.status
+            order.status = OrderStatus.FAILED
+            order.provider_txn_no = note.provider_txn_no
+            order.save(update_fields=["status", "provider_txn_no"])
+            _event(order, EventKind.FAILED, from_status=from_status, to_status=order.status, data=note.raw)
+    return NotificationResult(RSP_CONFIRMED, order)
+
+
+def _safe(params: dict[str, str]) -> dict[str, str]:
+    return {k[:40]: str(v)[:200] for k, v in list(params.items())[:40]}
+
+
+def _mark_paid(order: PaymentOrder, note: Notification) -> None:
+    """Inside the caller's transaction, with the order locked. A payment that arrives after the order
+    expired is still money taken: it is recorded paid (``late``), and refunded if the dossier no longer
+    needs it (the operator sees it)."""
+    from_status = order.status
+    order.status = OrderStatus.PAID
+    order.paid_at = clock.now()
+    order.provider_txn_no = note.provider_txn_no
+    order.bank_code = note.bank_code
+    order.save(update_fields=["status", "paid_at", "provider_txn_no", "bank_code"])
+    _event(
+        order,
+        EventKind.PAID,
+        amount=order.amount,
+        from_status=from_status,
+        to_status=OrderStatus.PAID,
+        data={**note.raw, "late": from_status != OrderStatus.PENDING},
+    )
+    _dossier_paid(order, actor=None, actor_role=Actor.SYSTEM)
+
+
+def _dossier_paid(order: PaymentOrder, *, actor: User | None, actor_role: str, agency: Any = None) -> None:
+    transaction.on_commit(lambda: _receipt_enqueue(order.pk))
+    dossier = Dossier.objects.select_for_update().get(pk=order.dossier_id)
+    if amount_due(dossier) > 0:  # a part of what is due (another order still open): nothing changes yet
+        return
+    dossier.payment_status = PaymentStatus.PAID
+    dossier.paid_online = order.channel in (PaymentChannel.ONLINE_NATIONAL, PaymentChannel.ONLINE_PROVINCE)
+    dossier.payment_channel = order.channel
+    dossier.save(update_fields=["payment_status", "paid_online", "payment_channel", "updated_at"])
+    dossier_event_record(
+        dossier=dossier,
+        action=TimelineAction.FEE_PAID,
+        actor=actor,
+        actor_role=actor_role,
+        actor_agency=agency,
+        from_status=dossier.status,
+        to_status=dossier.status,
+        data={"txn_ref": order.txn_ref, "amount": order.amount, "channel": order.channel},
+    )
+    if dossier.status == DossierStatus.AWAITING_PAYMENT:
+        # The financial obligation is met: the legal clock resumes (the workflow lets the system do it).
+        dossier_transition(
+            dossier=dossier,
+            action=TimelineAction.CONFIRM_PAYMENT,
+            actor=actor,
+            actor_role=actor_role,
+            actor_agency=agency,
+            data={"reference": order.txn_ref},
+        )
+
+
+def _receipt_enqueue(order_id: int) -> None:
+    from motcua.payments.tasks import receipt_issue_task
+
+    try:
+        receipt_issue_task.enqueue(order_id)
+    except Exception:  # the payment stands; the receipt job picks up orders without a receipt later
+        logger.exception("payments: could not enqueue the receipt of order %s", order_id)
+
+
+def browser_return(params: dict[str, str]) -> PaymentOrder | None:
+    """The payer's browser came back from the platform: show the order's state, change no money."""
+    ref = params.get("vnp_TxnRef", "")
+    order = PaymentOrder.objects.select_related("dossier").filter(txn_ref=ref).first()
+    if order is None:
+        return None
+    if order.returned_at is None:
+        PaymentOrder.objects.filter(pk=order.pk, returned_at__isnull=True).update(returned_at=clock.now())
+        _event(
+            order, EventKind.BROWSER_RETURNED, data={"response_code": params.get("vnp_ResponseCode", "")[:8]}
+        )
+    return order
+
+
+def counter_payment_record(
+    *, dossier: Dossier, clerk: User, method: str, reference: str = ""
+) -> PaymentOrder:
+    """Cash or card at the counter, recorded by the one-stop clerk; the same e-receipt follows."""
+    if method not in COUNTER_CHANNELS:
+        raise ValidationFailedError(
+            _("Hình thức thanh toán không hợp lệ."), {"fields": {"method": "invalid"}}
+        )
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        agency = require_clerk_at(dossier, clerk)
+        amount = amount_due(dossier) if dossier.payment_status == PaymentStatus.DUE else 0
+        if amount <= 0:
+            raise ConflictError(_("Hồ sơ không có khoản phí nào phải nộp."), {"code": dossier.code})
+        now = clock.now()
+        order = PaymentOrder.objects.create(
+            dossier=dossier,
+            txn_ref=_txn_ref(),
+            amount=amount,
+            channel=COUNTER_CHANNELS[method],
+            provider="counter",
+            provider_txn_no=reference.strip()[:64],
+            lines=_lines(dossier),
+            payer_name=dossier.applicant_name,
+            created_by=clerk,
+            created_at=now,
+            paid_at=now,
+            status=OrderStatus.PAID,
+        )
+        _event(order, EventKind.CREATED, to_status=OrderStatus.PENDING, actor=clerk)
+        _event(
+            order,
+            EventKind.PAID,
+            amount=amount,
+            from_status=OrderStatus.PENDING,
+            to_status=OrderStatus.PAID,
+            actor=clerk,
+            data={"method": method, "reference": reference.strip()[:64]},
+        )
+        _dossier_paid(order, actor=clerk, actor_role=Actor.ONE_STOP_CLERK, agency=agency)
+    return order
+
+
+def order_refund(*, order: PaymentOrder, actor: User, reason: str) -> PaymentOrder:
+    """Return the whole fee of a refused, withdrawn or stopped dossier (or a second payment of one
+    dossier). Online: the platform must accept first; if it does not answer nothing changes here."""
+    if not reason.strip():
+        raise ValidationFailedError(_("Vui lòng nêu lý do hoàn phí."), {"fields": {"reason": "required"}})
+    with transaction.atomic():
+        order = PaymentOrder.objects.select_for_update().select_related("dossier").get(pk=order.pk)
+        if order.status != OrderStatus.PAID:
+            raise ConflictError(_("Chỉ hoàn được giao dịch đã thanh toán."), {"txn_ref": order.txn_ref})
+        duplicate = (
+            PaymentOrder.objects.filter(dossier=order.dossier, status=OrderStatus.PAID)
+            .exclude(pk=order.pk)
+            .exists()
+        )
+        if order.dossier.status not in REFUNDABLE_DOSSIER_STATES and not duplicate:
+            raise ConflictError(
+                _("Chỉ hoàn phí cho hồ sơ bị từ chối, rút hoặc dừng xử lý, hoặc khoản nộp trùng."),
+                {"txn_ref": order.txn_ref},
+            )
+        amount = order.amount - order.refunded_amount
+        if order.channel in (PaymentChannel.ONLINE_NATIONAL, PaymentChannel.ONLINE_PROVINCE):
+            try:
+                accepted = provider().refund(order=order, amount=amount, actor=actor.get_username())
+            except ProviderUnavailableError as exc:
+                raise ApplicationError(
+                    _("Cổng thanh toán không phản hồi; chưa hoàn phí, vui lòng thử lại sau."),
+                    {"txn_ref": order.txn_ref},
+                ) from exc
+            if not accepted:
+                raise ConflictError(
+                    _("Cổng thanh toán từ chối yêu cầu hoàn phí."), {"txn_ref": order.txn_ref}
+                )
+        order.status = OrderStatus.REFUNDED
+        order.refunded_amount = order.amount
+        order.save(update_fields=["status", "refunded_amount"])
+        _event(
+            order,
+            EventKind.REFUNDED,
+            amount=-amount,
+            from_status=OrderStatus.PAID,
+            to_status=OrderStatus.REFUNDED,
+            actor=actor,
+            data={"reason": reason.strip()[:500], "duplicate": duplicate},
+        )
+        dossier = Dossier.objects.select_for_update().get(pk=order.dossier_id)
+        dossier_event_record(
+            dossier=dossier,
+            action=TimelineAction.FEE_REFUNDED,
+            actor=actor,
+            actor_role=Actor.ONE_STOP_CLERK,
+            actor_agency=None,
+            from_status=dossier.status,
+            to_status=dossier.status,
+            reason=reason.strip()[:500],
+            data={"txn_ref": order.txn_ref, "amount": amount},
+        )
+    return order
+
+
+def orders_expire(*, grace: timedelta = timedelta(minutes=5)) -> dict[str, int]:
+    """Close online orders left unpaid past their expiry (scheduler). The platform is asked first: an
+    order it reports paid (a notification that never came) is recorded paid; while it does not answer
+    the order stays open — an order is never expired on a guess."""
+    counts = {"expired": 0, "paid": 0, "unknown": 0}
+    cutoff = clock.now() - grace
+    prov = provider()
+    for order in PaymentOrder.objects.filter(
+        status=OrderStatus.PENDING, provider=prov.code, expires_at__lt=cutoff
+    ).select_related("dossier")[:500]:
+        try:
+            state = prov.query(order=order)
+        except ProviderUnavailableError:
+            counts["unknown"] += 1
+            continue
+        with transaction.atomic():
+            locked = PaymentOrder.objects.select_for_update().get(pk=order.pk)
+            if locked.status != OrderStatus.PENDING:
+                continue
+            if state.paid and state.amount == locked.amount:
+                _mark_paid(
+                    locked,
+                    Notification(
+                        txn_ref=locked.txn_ref,
+                        amount=state.amount,
+                        success=True,
+                        provider_txn_no=state.provider_txn_no,
+                        raw={"source": "querydr"},
+                    ),
+                )
+                counts["paid"] += 1
+            else:
+                locked.status = OrderStatus.EXPIRED
+                locked.save(update_fields=["status"])
+                _event(
+                    locked,
+                    EventKind.EXPIRED,
+                    from_status=OrderStatus.PENDING,
+                    to_status=OrderStatus.EXPIRED,
+                    data={"platform_status": state.status, "found": state.found},
+                )
+                counts["expired"] += 1
+    return counts
+
+
+def order_get_for_applicant(*, user: User, txn_ref: str) -> PaymentOrder:
+    order = (
+        PaymentOrder.objects.select_related("dossier")
+        .filter(txn_ref=txn_ref, dossier__applicant_user=user)
+        .first()
+    )
+    if order is None:
+        raise NotFoundError(_("Không tìm thấy giao dịch."), {"txn_ref": txn_ref})
+    return order
+
+
+def fee_exemption_apply(*, dossier: Dossier, clerk: User, category: str) -> Dossier:
+    """The clerk, having seen the proof, applies the exemptions or reductions the law gives a policy
+    beneficiary (``FeeRule.beneficiary_category``) to a dossier not yet paid: its fee lines are computed
+    again with that category, each with its legal basis, and the payment status follows."""
+    from motcua.dossiers.fee_terms import fee_terms
+    from motcua.dossiers.models import DossierFee
+
+    category = category.strip()
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        agency = require_clerk_at(dossier, clerk)
+        orders = PaymentOrder.objects.filter(
+            dossier=dossier, status__in=[OrderStatus.PAID, OrderStatus.PENDING]
+        )
+        if orders.exists():
+            raise ConflictError(
+                _("Hồ sơ đã có giao dịch thanh toán; hãy hoàn phí hoặc chờ giao dịch hết hạn trước."),
+                {"code": dossier.code},
+            )
+        day = (dossier.submitted_at or clock.now()).astimezone(clock.VIETNAM_TZ).date()
+        before = [(f.name, int(f.amount)) for f in dossier.fees.all()]
+        lines = fee_terms().lines(
+            version=dossier.procedure_version, channel=dossier.channel, on=day, beneficiary=category
+        )
+        if not category or [(x.name, x.amount) for x in lines] == before:
+            raise ValidationFailedError(
+                _("Không có quy định miễn, giảm phí, lệ phí cho đối tượng này."),
+                {"fields": {"category": "none"}},
+            )
+        dossier.fees.all().delete()
+        DossierFee.objects.bulk_create(
+            DossierFee(
+                dossier=dossier,
+                name=x.name,
+                amount=x.amount,
+                base_amount=x.base_amount,
+                exempt=x.base_amount > 0 and x.amount == 0,
+                basis=x.basis,
+                due=x.due,
+            )
+            for x in lines
+        )
+        due_now = [
+            x for x in lines if x.due == DUE_ON_SUBMISSION or dossier.status == DossierStatus.AWAITING_PAYMENT
+        ]
+        if any(x.amount > 0 for x in due_now):
+            dossier.payment_status = PaymentStatus.DUE
+        elif any(x.base_amount > 0 and x.amount == 0 for x in lines):
+            dossier.payment_status = PaymentStatus.EXEMPT
+        else:
+            dossier.payment_status = PaymentStatus.NOT_REQUIRED
+        dossier.save(update_fields=["payment_status", "updated_at"])
+        dossier_event_record(
+            dossier=dossier,
+            action=TimelineAction.FEE_EXEMPTION,
+            actor=clerk,
+            actor_role=Actor.ONE_STOP_CLERK,
+            actor_agency=agency,
+            from_status=dossier.status,
+            to_status=dossier.status,
+            data={
+                "category": category,
+                "lines": [{"name": x.name, "amount": x.amount, "basis": x.basis} for x in lines],
+            },
+        )
+    return dossier
