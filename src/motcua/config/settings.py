@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.notifications",
     "motcua.signatures",
+    "motcua.ioc",
     "motcua.portal",
 ]
 

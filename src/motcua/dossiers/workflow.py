@@ -104,6 +104,7 @@ class TimelineAction(models.TextChoices):
     RATE = "rate", _("Đánh giá")
     RESULT_DRAFT = "result_draft", _("Soạn dự thảo kết quả")
     SIGN_AUTHORISE = "sign_authorise", _("Lãnh đạo xác thực ký số")
+    IMPORT = "import", _("Nhập từ hệ thống khác")
 
 
 # The transitions' name in the workflow table and its tests: the same enumeration.
