@@ -31,6 +31,10 @@ def _register_routers() -> None:
     from motcua.signatures.api import router as verification_router
 
     api.add_router("/verifications", verification_router, tags=["verifications"])
+    from motcua.ioc.api import index_router, open_router
+
+    api.add_router("/statistics/open", open_router, tags=["open data"])
+    api.add_router("/statistics/index", index_router, tags=["statistics"])
 
 
 _register_routers()

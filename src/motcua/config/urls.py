@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("mot-cua/ky-so/", include("motcua.signatures.batch_urls")),
     path("", include("motcua.signatures.urls")),
     path("", include("motcua.dossiers.urls")),
+    path("", include("motcua.ioc.urls")),
     path("", include("motcua.portal.urls")),
 ]
 if settings.DEBUG:

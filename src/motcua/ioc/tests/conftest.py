@@ -53,3 +53,13 @@ def load(licence: ProcedureVersion) -> Callable[..., ImportReport]:
         return dossiers_import([json.dumps(item, ensure_ascii=False) for item in records])
 
     return run
+
+
+@pytest.fixture
+def ioc_viewer(province: Agency):  # type: ignore[no-untyped-def]
+    from motcua.accounts.models import Role
+    from motcua.testing.factories import StaffFactory, StaffRoleFactory
+
+    user = StaffFactory(username="ioc", full_name="Vũ Thị Hạnh")
+    StaffRoleFactory(user=user, agency=province, role=Role.IOC_VIEWER)
+    return user
