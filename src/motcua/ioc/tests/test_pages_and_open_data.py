@@ -48,23 +48,29 @@ def test_the_dashboard_counts_link_to_their_dossiers(october: Any, ioc_viewer: A
     assert 'data-count="received_today">1<' in page
     assert 'data-count="finished_early">1<' in page
     assert 'data-count="due_soon">1<' in page  # SOON-1, due tomorrow 17:00
-    assert "<svg" in page and "<caption>" in page
+    assert "<svg" in page
+    assert "<caption>" in page
     assert "Nguyễn Văn Thử" not in page  # no applicant on the IOC
     late = client.get("/ioc/ho-so/open_late/").content.decode()
-    assert "LATE-1" in late and "quá hạn" in late and "15/10/2025 17:00" in late
+    assert "LATE-1" in late
+    assert "quá hạn" in late
+    assert "15/10/2025 17:00" in late
     assert "Nguyễn Văn Thử" not in late
     data = client.get("/ioc/du-lieu.json").json()
-    assert data["counts"]["open_late"] == 1 and data["charts"]["outcome"].startswith("<svg")
+    assert data["counts"]["open_late"] == 1
+    assert data["charts"]["outcome"].startswith("<svg")
 
 
 def test_indicator_evidence_and_what_if(october: Any, ioc_viewer: Any) -> None:
     client = _client(ioc_viewer)
     page = client.get("/ioc/chi-so/2.1/late/?from=2025-10-01&to=2025-10-31").content.decode()
-    assert "LATE-1" in page and "EARLY-1" not in page
+    assert "LATE-1" in page
+    assert "EARLY-1" not in page
     result = client.post(
         "/ioc/gia-dinh/?from=2025-10-01&to=2025-10-31", {"code": ["LATE-1"]}
     ).content.decode()
-    assert 'id="what-if-total"' in result and "LATE-1" in result
+    assert 'id="what-if-total"' in result
+    assert "LATE-1" in result
     api = client.post(
         "/api/v1/statistics/index/what-if",
         data={"codes": ["LATE-1"], "start": "2025-10-01", "end": "2025-10-31"},
@@ -87,7 +93,9 @@ def test_only_monitoring_roles_open_the_dashboard(october: Any, citizen_an: Any,
 def test_public_statistics_and_open_data(october: Any) -> None:
     client = Client()
     page = client.get("/thong-ke/?from=2025-10-01&to=2025-10-31").content.decode()
-    assert "Sở Văn hóa" in page and "Nguyễn Văn Thử" not in page and "LATE-1" not in page
+    assert "Sở Văn hóa" in page
+    assert "Nguyễn Văn Thử" not in page
+    assert "LATE-1" not in page
     assert client.get("/thong-ke/000.00.02.H99/").status_code == 200
     summary = client.get("/api/v1/statistics/open/summary?start=2025-10-01&end=2025-10-31").json()
     assert summary["figures"]["received"] == 4
@@ -105,4 +113,5 @@ def test_public_statistics_and_open_data(october: Any) -> None:
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert [cell.value for cell in sheet[2]][:3] == ["000.00.02.H99", "Sở Văn hóa, Thể thao và Du lịch", 4]
     paths = client.get("/api/v1/openapi.json").json()["paths"]
-    assert "/api/v1/statistics/open/agencies.xlsx" in paths and "/api/v1/statistics/index" in paths
+    assert "/api/v1/statistics/open/agencies.xlsx" in paths
+    assert "/api/v1/statistics/index" in paths
