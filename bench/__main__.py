@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 
-SCENARIOS = ["deadlines", "catalogue_search", "http_dossiers", "signatures"]
+SCENARIOS = ["deadlines", "catalogue_search", "http_dossiers", "signatures", "ioc"]
 
 
 def main() -> None:

@@ -165,8 +165,21 @@ def fact_refresh(dossier: Dossier, record: DossierRecord | None = None) -> Dossi
         return None
     if record is None:
         record = _record_of(dossier)
+    before = DossierFact.objects.filter(dossier=dossier).values_list("received_at", flat=True).first()
     fact, _ = DossierFact.objects.update_or_create(dossier=dossier, defaults=fact_values(dossier, record))
+    months_changed(before, fact.received_at)
     return fact
+
+
+def months_changed(*received: dt.datetime | None) -> None:
+    """A fact changed: the kept index of every month from its receipt to now is stale (an open dossier
+    counts in each month's on-time figure until it ends)."""
+    from motcua.core import clock
+    from motcua.ioc.index import month_generation_bump
+
+    starts = [moment for moment in received if moment is not None]
+    if starts:
+        month_generation_bump(since=min(starts), until=clock.now())
 
 
 def fact_refresh_by_id(dossier_id: int) -> None:

@@ -261,6 +261,18 @@ MEASURES: dict[str, Measure] = {
 }
 
 
+def relevant(period: Period, as_of: dt.datetime) -> Q:
+    """Every row any measure can count, as an OR of conditions each of the table's indexes answers
+    (receipt, end, the open rows' partial index): received in the period, ended in it, or open at
+    ``as_of``."""
+    return (
+        Q(received_at__gte=period.start_at, received_at__lt=period.end_at)
+        | Q(finished_at__gte=period.start_at, finished_at__lte=as_of)
+        | Q(finished_at__isnull=True, received_at__lte=as_of)
+        | Q(finished_at__gt=as_of, received_at__lte=as_of)
+    )
+
+
 def rules_on(day: dt.date) -> list[IndicatorRule]:
     return list(
         IndicatorRule.objects.filter(valid_from__lte=day).filter(
@@ -306,14 +318,7 @@ def index_compute(
         measure = MEASURES[rule.measure]
         aggregates[f"{rule.code}__d"] = Count("pk", filter=measure.denominator(period, as_of))
         aggregates[f"{rule.code}__n"] = Count("pk", filter=measure.numerator(period, as_of))
-    counts = (
-        facts.filter(
-            Q(received_at__lt=period.end_at)
-            & (Q(finished_at__isnull=True) | Q(finished_at__gte=period.start_at))
-        ).aggregate(**aggregates)
-        if aggregates
-        else {}
-    )
+    counts = facts.filter(relevant(period, as_of)).aggregate(**aggregates) if aggregates else {}
     indicators: dict[str, Any] = {}
     groups: dict[str, Any] = {}
     total = Decimal(0)
@@ -453,6 +458,47 @@ def what_if(
         "after": after_index,
         "gain": round(after_index["total"] - before["total"], 2),
     }
+
+
+def _month_key(day: dt.date) -> str:
+    return f"ioc:month-generation:{day:%Y-%m}"
+
+
+def month_generation_bump(*, since: dt.datetime, until: dt.datetime) -> None:
+    """Months whose kept index is stale: each of them, from ``since`` to ``until`` (Vietnam time)."""
+    from django.core.cache import cache
+
+    day = since.astimezone(VN).date().replace(day=1)
+    last = max(until, since).astimezone(VN).date()
+    keys: list[str] = []
+    while day <= last and len(keys) < 240:
+        keys.append(_month_key(day))
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    for key in keys:
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, None)
+
+
+def index_month_kept(
+    *, month: dt.date, agency: Agency | None, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """The index of a month already over, kept in the shared cache until a fact of that month changes
+    (``month_generation_bump``); the current month is always computed."""
+    from django.core.cache import cache
+
+    period = month_period(month)
+    now = now or clock.now()
+    if period.end_at > now:
+        return index_compute(period=period, agency=agency, now=now)
+    generation = cache.get(_month_key(month), 0)
+    key = f"ioc:index:{agency.pk if agency else 'all'}:{month:%Y-%m}:{generation}"
+    kept = cache.get(key)
+    if kept is None:
+        kept = index_compute(period=period, agency=agency, now=now)
+        cache.set(key, kept, 7 * 24 * 3600)
+    return kept  # type: ignore[no-any-return]
 
 
 def month_period(day: dt.date) -> Period:

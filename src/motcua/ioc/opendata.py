@@ -42,6 +42,15 @@ def public_agency(code: str | None) -> Agency | None:
     return agency
 
 
+def _relevant(period: Period) -> Q:
+    """The rows any figure can count (each condition answered by an index of the fact table)."""
+    return (
+        Q(received_at__gte=period.start_at, received_at__lt=period.end_at)
+        | Q(finished_at__gte=period.start_at, finished_at__lt=period.end_at)
+        | Q(finished_at__isnull=True, received_at__lt=period.end_at)
+    )
+
+
 def _aggregates(period: Period) -> dict[str, Any]:
     as_of = period.as_of()
     received = Q(received_at__gte=period.start_at, received_at__lt=period.end_at)
@@ -68,7 +77,7 @@ def _with_rate(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def statistics_summary(*, period: Period, agency: Agency | None = None) -> dict[str, Any]:
-    facts = scope_facts(agency)
+    facts = scope_facts(agency).filter(_relevant(period))
     row = _with_rate(facts.aggregate(**_aggregates(period)))
     index = index_compute(period=period, agency=agency)
     return {
@@ -92,9 +101,7 @@ def statistics_summary(*, period: Period, agency: Agency | None = None) -> dict[
 
 def statistics_by_agency(*, period: Period, agency: Agency | None = None) -> list[dict[str, Any]]:
     """One row per agency that has dossiers in the period (within ``agency`` when given)."""
-    facts = scope_facts(agency).filter(
-        Q(received_at__lt=period.end_at) & (Q(finished_at__isnull=True) | Q(finished_at__gte=period.start_at))
-    )
+    facts = scope_facts(agency).filter(_relevant(period))
     rows = (
         facts.order_by()
         .values("agency__code", "agency__name")

@@ -19,7 +19,7 @@ from motcua.calendar.selectors import work_calendar_for
 from motcua.catalog.models import Channel
 from motcua.core import clock
 from motcua.core.errors import NotFoundError, PermissionDeniedError
-from motcua.ioc.index import Period, index_compute, month_period, today_vn
+from motcua.ioc.index import Period, index_compute, index_month_kept, month_period, today_vn
 from motcua.ioc.models import DossierFact
 from motcua.ioc.ontime import VN, when
 
@@ -109,7 +109,14 @@ def dashboard_for(*, facts: QuerySet[DossierFact], agency: Agency | None, now: d
         "suspended",
         "due_soon",
     )
-    counts = _counts(facts, now, names)
+    # Only this month's and still-open rows can be in any count: the indexes on receipt, end and open
+    # appointment find them without reading the rest of the table.
+    relevant = (
+        Q(received_at__gte=month.start_at, received_at__lt=month.end_at)
+        | Q(finished_at__gte=month.start_at, finished_at__lt=month.end_at)
+        | Q(finished_at__isnull=True)
+    )
+    counts = _counts(facts.filter(relevant), now, names)
     channels = dict(Channel.choices)
     by_channel = {
         str(channels.get(row["channel"], row["channel"])): row["n"]
@@ -154,7 +161,7 @@ def dashboard_for(*, facts: QuerySet[DossierFact], agency: Agency | None, now: d
         for _step in range(back):
             day = (day - dt.timedelta(days=1)).replace(day=1)
         period = month_period(day)
-        result = index if back == 0 else index_compute(period=period, agency=agency, now=now)
+        result = index if back == 0 else index_month_kept(month=period.start, agency=agency, now=now)
         trend.append({"month": f"{day:%m/%Y}", "total": result["total"], "groups": result["groups"]})
     return {
         "now": now,

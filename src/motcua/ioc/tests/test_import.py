@@ -106,3 +106,18 @@ def test_the_fact_follows_a_later_change(
     fact = DossierFact.objects.get(dossier=dossier)
     assert (fact.verdict, fact.national_status) == ("early", 9)
     assert DossierEvent.objects.filter(dossier=dossier).count() == 2
+
+
+def test_a_past_months_kept_index_follows_a_changed_history(load: Callable[..., Any]) -> None:
+    from motcua.ioc.index import index_month_kept
+
+    september = dt.date(2025, 9, 1)
+    now = dt.datetime(2025, 10, 20, 12, 0, tzinfo=VN)
+    done = {"NgayTiepNhan": "20250902080000", "NgayHenTra": "20250910170000"}
+    load(record("SEP-1", 9, NgayKetThucXuLy="20250908100000", **done))
+    first = index_month_kept(month=september, agency=None, now=now)["indicators"]["2.1"]
+    assert (first["numerator"], first["denominator"]) == (1, 1)
+    # The old system's export is corrected: the dossier ended after its appointment.
+    load(record("SEP-1", 9, NgayKetThucXuLy="20250912100000", **done))
+    again = index_month_kept(month=september, agency=None, now=now)["indicators"]["2.1"]
+    assert (again["numerator"], again["denominator"]) == (0, 1)
