@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.test_dossier_journey import SHOTS
 from tests.browser.test_phone_and_keyboard import _login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -73,6 +74,8 @@ def test_monitoring_user_follows_the_late_count_and_runs_a_what_if(
     page = browser.new_page(locale="vi-VN")
     _login(page, base, "ioc")
     page.goto(base + "/ioc/")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "ioc-dashboard.png"), full_page=True)
     late = page.locator("#open-late-link")
     assert late.inner_text() == "2"
     assert page.locator("svg.ioc-chart").count() >= 5
@@ -91,3 +94,4 @@ def test_monitoring_user_follows_the_late_count_and_runs_a_what_if(
     page.wait_for_load_state()
     assert "IOC-LATE-1" in page.content()
     assert page.locator("#what-if-total").is_visible()
+    page.screenshot(path=str(SHOTS / "ioc-what-if.png"), full_page=True)

@@ -7,9 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from motcua.core.auth import api_auth
+from motcua.core.errors import ValidationFailedError
 from motcua.ioc import index, opendata, selectors
 
 open_router = Router(auth=None)
@@ -98,6 +100,9 @@ def index_get(request: HttpRequest, start: str | None = None, end: str | None = 
 def index_evidence(
     request: HttpRequest, code: str, part: str = "numerator", start: str | None = None, end: str | None = None
 ) -> dict[str, Any]:
+    """``part``: ``numerator``, ``denominator`` or ``late`` (the denominator less the numerator)."""
+    if part not in ("numerator", "denominator", "late"):
+        raise ValidationFailedError(_("Phần phải là numerator, denominator hoặc late."))
     _ids, top = selectors.monitor_scope(request.user)
     return index.evidence(code=code, part=part, period=selectors.period_parse(start, end), agency=top)
 

@@ -42,7 +42,7 @@ def line_chart(
 ) -> SafeString:
     """A line through the points (None = no value that month), labels along the bottom."""
     height, left, bottom = 180, 30, 30
-    step = (width - left - 10) / max(1, len(points) - 1)
+    step = (width - left - 30) / max(1, len(points) - 1)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
         f'width="100%" aria-label="{escape(title)}" class="ioc-chart">',
