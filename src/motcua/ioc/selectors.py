@@ -5,6 +5,7 @@ dates and why — never the applicant's personal data), and the public statistic
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -89,10 +90,23 @@ def _counts(facts: QuerySet[DossierFact], now: dt.datetime, names: Iterable[str]
 
 
 def dashboard(*, user: AbstractBaseUser | AnonymousUser, now: dt.datetime | None = None) -> dict[str, Any]:
-    now = now or clock.now()
+    """The dashboard of the user's scope. Every monitor of the same scope shares one computation for
+    ``MOTCUA_IOC_DASHBOARD_SECONDS`` (default 30, the page's refresh interval; 0 = always compute): at a
+    million dossiers a cold computation takes seconds (docs/benchmarks.md), a kept one a cache read."""
+    from django.conf import settings
+    from django.core.cache import cache
+
     ids, top = monitor_scope(user)
     facts = DossierFact.objects.filter(agency_id__in=ids)
-    return dashboard_for(facts=facts, agency=top, now=now)
+    seconds = int(getattr(settings, "MOTCUA_IOC_DASHBOARD_SECONDS", 30))
+    if now is not None or seconds <= 0:
+        return dashboard_for(facts=facts, agency=top, now=now or clock.now())
+    key = "ioc:dashboard:" + hashlib.sha256(",".join(map(str, sorted(ids))).encode()).hexdigest()
+    kept = cache.get(key)
+    if kept is None:
+        kept = dashboard_for(facts=facts, agency=top, now=clock.now())
+        cache.set(key, kept, seconds)
+    return kept  # type: ignore[no-any-return]
 
 
 def dashboard_for(*, facts: QuerySet[DossierFact], agency: Agency | None, now: dt.datetime) -> dict[str, Any]:
