@@ -158,8 +158,11 @@ def _record_of(dossier: Dossier) -> DossierRecord | None:
     return DossierRecord.model_validate(national.record) if national is not None else None
 
 
-def fact_refresh(dossier: Dossier, record: DossierRecord | None = None) -> DossierFact | None:
-    """Rebuild ``dossier``'s fact row (none for a draft, which the national index never sees)."""
+def fact_refresh(
+    dossier: Dossier, record: DossierRecord | None = None, *, bump: bool = True
+) -> DossierFact | None:
+    """Rebuild ``dossier``'s fact row (none for a draft, which the national index never sees). ``bump``
+    False: the caller marks the kept months stale itself, once for a batch (the importer)."""
     if dossier.status == "draft" or not dossier.code:
         DossierFact.objects.filter(dossier=dossier).delete()
         return None
@@ -167,7 +170,8 @@ def fact_refresh(dossier: Dossier, record: DossierRecord | None = None) -> Dossi
         record = _record_of(dossier)
     before = DossierFact.objects.filter(dossier=dossier).values_list("received_at", flat=True).first()
     fact, _ = DossierFact.objects.update_or_create(dossier=dossier, defaults=fact_values(dossier, record))
-    months_changed(before, fact.received_at)
+    if bump:
+        months_changed(before, fact.received_at)
     return fact
 
 

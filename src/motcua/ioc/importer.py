@@ -5,6 +5,7 @@ first and one bad line (with its number and the reason) stops the whole file —
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
@@ -23,7 +24,7 @@ from motcua.dossiers.events import dossier_event_build
 from motcua.dossiers.models import Dossier, DossierComponent, DossierEvent, DossierFee
 from motcua.dossiers.workflow import Actor, TimelineAction
 from motcua.ioc.dvcqg import DossierRecord, record_parse
-from motcua.ioc.facts import fact_refresh
+from motcua.ioc.facts import fact_refresh, months_changed
 from motcua.ioc.models import NationalRecord
 
 
@@ -116,6 +117,7 @@ def dossiers_import(lines: Iterable[str], *, source: str = "dvcqg") -> ImportRep
             _("Tệp không được nhập: %(n)d dòng có lỗi.") % {"n": len(errors)}, {"errors": errors}
         )
     report = ImportReport()
+    earliest: list[dt.datetime] = []
     with transaction.atomic():
         existing = {
             national.dossier.code: national
@@ -135,11 +137,16 @@ def dossiers_import(lines: Iterable[str], *, source: str = "dvcqg") -> ImportRep
                     % {"n": number, "code": record.MaHoSo},
                     {"errors": [f"line {number}"]},
                 )
+            if national is not None and national.dossier.received_at is not None:
+                earliest.append(national.dossier.received_at)
             _import_one(record, data, fingerprint, agency, version, national, source)
+            if record.NgayTiepNhan is not None:
+                earliest.append(record.NgayTiepNhan)
             if national is None:
                 report.created += 1
             else:
                 report.updated += 1
+        months_changed(*earliest[:1], min(earliest) if earliest else None)
     return report
 
 
@@ -213,4 +220,4 @@ def _import_one(
         data={"source": source, "fingerprint": fingerprint},
     )
     event.save(force_insert=True)
-    fact_refresh(dossier, record)
+    fact_refresh(dossier, record, bump=False)
