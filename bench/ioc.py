@@ -243,7 +243,7 @@ def _import_rate(agency: object) -> float:
 
     rng = random.Random(18)
     lines = []
-    for i in range(2_000):
+    for i in range(int(os.environ.get("MOTCUA_BENCH_IOC_IMPORTS", "2000"))):
         received = dt.datetime(2025, 10, 1, 8, tzinfo=VN) + dt.timedelta(minutes=rng.randrange(30 * 24 * 60))
         lines.append(
             json.dumps(
