@@ -14,6 +14,7 @@ SCENARIOS = ["deadlines", "catalogue_search", "http_dossiers", "signatures", "ga
 SCENARIOS = ["deadlines", "catalogue_search", "http_dossiers", "signatures"]
 SCENARIOS += ["digitization"]  # issue 16: OCR pages/s beside plain ocrmypdf, search over 100,000 documents
 SCENARIOS = ["deadlines", "catalogue_search", "http_dossiers", "signatures", "payments"]
+SCENARIOS = ["deadlines", "catalogue_search", "http_dossiers", "signatures", "ioc"]
 
 
 def main() -> None:

@@ -34,6 +34,10 @@ def _register_routers() -> None:
     from motcua.dvcqg.api import router as dvcqg_incoming_router
 
     api.add_router("/lgsp/dvcqg", dvcqg_incoming_router, tags=["lgsp"])
+    from motcua.ioc.api import index_router, open_router
+
+    api.add_router("/statistics/open", open_router, tags=["open data"])
+    api.add_router("/statistics/index", index_router, tags=["statistics"])
 
 
 _register_routers()

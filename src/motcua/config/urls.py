@@ -23,6 +23,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("motcua.payments.urls")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.identity.urls")),
+    path("", include("motcua.ioc.urls")),
     path("", include("motcua.portal.urls")),
 ]
 if settings.DEBUG:

@@ -27,6 +27,7 @@ LAYERS: tuple[str, ...] = (
     "payments",  # fees as law, payment orders and their ledger, e-receipts, reconciliation (issue 17)
     "digitization",  # scans to searchable PDF/A (OCR), extracted fields, full-text search
     "dvcqg",  # the national public service portal: sync outbox, incoming dossiers, reconciliation
+    "ioc",  # operations centre: facts, the national 766 index, dashboard, open data
     "operations",  # health probes, metrics, backups: reads every app below, none imports it
     "portal",  # the citizen-facing pages, and the commands that fill every app (demo, scheduler)
     "config",  # settings, URLs, the API object

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from motcua.agencies.models import Agency
 from motcua.core import clock
+from motcua.dossiers.changes import dossier_changed
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.workflow import TimelineAction
 
@@ -39,6 +40,7 @@ def dossier_event_record(
     )
     event.save(force_insert=True)
     events_written()
+    dossier_changed(dossier.pk)
     return event
 
 

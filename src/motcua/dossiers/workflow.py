@@ -113,6 +113,7 @@ class TimelineAction(models.TextChoices):
     FEE_PAID = "fee_paid", _("Đã nộp phí, lệ phí")
     FEE_REFUNDED = "fee_refunded", _("Hoàn trả phí, lệ phí")
     FEE_EXEMPTION = "fee_exemption", _("Áp dụng miễn, giảm phí, lệ phí")
+    IMPORT = "import", _("Nhập từ hệ thống khác")
 
 
 # The transitions' name in the workflow table and its tests: the same enumeration.

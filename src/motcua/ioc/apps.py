@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IocConfig(AppConfig):
+    name = "motcua.ioc"
+    label = "ioc"
+    verbose_name = _("Trung tâm giám sát, điều hành (IOC)")
+
+    def ready(self) -> None:
+        from motcua.dossiers.changes import dossier_changed_listener_set
+        from motcua.ioc.facts import fact_refresh_by_id
+
+        # Every timeline event of a dossier rebuilds its fact row (after commit): the IOC's counts and the
+        # national index stay right when a dossier's history changes (issue 18.6).
+        dossier_changed_listener_set(fact_refresh_by_id)

@@ -1,0 +1,243 @@
+"""Reads of the operations centre, scoped to the agencies where the reader monitors (the IOC viewer, a
+leader, the administrator): the dashboard's counts from the fact rows, the dossiers behind each count (codes,
+dates and why — never the applicant's personal data), and the public statistics."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from motcua.accounts.models import Role
+from motcua.accounts.selectors import agency_ids_for_user, staff_roles_active
+from motcua.agencies.models import Agency
+from motcua.calendar.selectors import work_calendar_for
+from motcua.catalog.models import Channel
+from motcua.core import clock
+from motcua.core.errors import NotFoundError, PermissionDeniedError
+from motcua.ioc.index import Period, index_compute, index_month_kept, month_period, today_vn
+from motcua.ioc.models import DossierFact
+from motcua.ioc.ontime import VN, when
+
+MONITORING_ROLES = (Role.IOC_VIEWER, Role.LEADER, Role.ADMINISTRATOR)
+OPEN_CODES = (2, 4)
+
+
+def monitor_scope(user: AbstractBaseUser | AnonymousUser) -> tuple[set[int], Agency | None]:
+    """Agency ids the user monitors and the highest agency among them (None = the whole province)."""
+    ids = agency_ids_for_user(user, MONITORING_ROLES)
+    if not ids:
+        raise PermissionDeniedError(_("Chỉ cán bộ theo dõi, lãnh đạo được xem trung tâm điều hành."))
+    roots = [
+        role.agency
+        for role in staff_roles_active(user).filter(role__in=MONITORING_ROLES).order_by("agency__code")
+    ]
+    top = next((agency for agency in roots if agency.parent_id is None), roots[0] if roots else None)
+    return ids, (None if top is None or top.parent_id is None else top)
+
+
+def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=VN)
+    return start, start + dt.timedelta(days=1)
+
+
+def due_window_end(now: dt.datetime) -> dt.datetime:
+    """The close of the second working day after today: "due in the next 1–2 working days"."""
+    calendar = work_calendar_for(agency=None)
+    first = calendar.next_working_day(now.astimezone(VN).date())
+    return calendar.closing(calendar.next_working_day(first))
+
+
+# The named sets of dossiers the dashboard counts, each one click away (evidence).
+def named_set(name: str, *, now: dt.datetime) -> tuple[Q, str]:
+    today = today_vn(now)
+    month = month_period(today)
+    day_start, day_end = _day_bounds(today)
+    finished_month = Q(finished_at__gte=month.start_at, finished_at__lt=month.end_at)
+    still_open = Q(finished_at__isnull=True, national_status__in=OPEN_CODES)
+    sets: dict[str, tuple[Q, str]] = {
+        "received_today": (Q(received_at__gte=day_start, received_at__lt=day_end), _("Tiếp nhận hôm nay")),
+        "received_month": (
+            Q(received_at__gte=month.start_at, received_at__lt=month.end_at),
+            _("Tiếp nhận trong tháng"),
+        ),
+        "finished_early": (finished_month & Q(verdict="early"), _("Đã giải quyết trước hạn (tháng)")),
+        "finished_on_time": (finished_month & Q(verdict="on_time"), _("Đã giải quyết đúng hạn (tháng)")),
+        "finished_late": (finished_month & Q(verdict="late"), _("Đã giải quyết quá hạn (tháng)")),
+        "open_in_time": (still_open & Q(appointment_at__gte=now), _("Đang giải quyết trong hạn")),
+        "open_late": (still_open & Q(appointment_at__lt=now), _("Đang giải quyết quá hạn")),
+        "suspended": (
+            Q(suspended=True, finished_at__isnull=True),
+            _("Tạm dừng (bổ sung, nghĩa vụ tài chính, dừng)"),
+        ),
+        "due_soon": (
+            still_open & Q(appointment_at__gte=now, appointment_at__lte=due_window_end(now)),
+            _("Đến hạn trong 1–2 ngày làm việc tới"),
+        ),
+    }
+    if name not in sets:
+        raise NotFoundError(_("Không có nhóm hồ sơ này."))
+    return sets[name]
+
+
+def _counts(facts: QuerySet[DossierFact], now: dt.datetime, names: Iterable[str]) -> dict[str, int]:
+    return facts.aggregate(**{name: Count("pk", filter=named_set(name, now=now)[0]) for name in names})
+
+
+def dashboard(*, user: AbstractBaseUser | AnonymousUser, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The dashboard of the user's scope. Every monitor of the same scope shares one computation for
+    ``MOTCUA_IOC_DASHBOARD_SECONDS`` (default 30, the page's refresh interval; 0 = always compute): at a
+    million dossiers a cold computation takes seconds (docs/benchmarks.md), a kept one a cache read."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    ids, top = monitor_scope(user)
+    facts = DossierFact.objects.filter(agency_id__in=ids)
+    seconds = int(getattr(settings, "MOTCUA_IOC_DASHBOARD_SECONDS", 30))
+    if now is not None or seconds <= 0:
+        return dashboard_for(facts=facts, agency=top, now=now or clock.now())
+    key = "ioc:dashboard:" + hashlib.sha256(",".join(map(str, sorted(ids))).encode()).hexdigest()
+    kept = cache.get(key)
+    if kept is None:
+        kept = dashboard_for(facts=facts, agency=top, now=clock.now())
+        cache.set(key, kept, seconds)
+    return kept  # type: ignore[no-any-return]
+
+
+def dashboard_for(*, facts: QuerySet[DossierFact], agency: Agency | None, now: dt.datetime) -> dict[str, Any]:
+    today = today_vn(now)
+    month = month_period(today)
+    names = (
+        "received_today",
+        "received_month",
+        "finished_early",
+        "finished_on_time",
+        "finished_late",
+        "open_in_time",
+        "open_late",
+        "suspended",
+        "due_soon",
+    )
+    # Only this month's and still-open rows can be in any count: the indexes on receipt, end and open
+    # appointment find them without reading the rest of the table.
+    relevant = (
+        Q(received_at__gte=month.start_at, received_at__lt=month.end_at)
+        | Q(finished_at__gte=month.start_at, finished_at__lt=month.end_at)
+        | Q(finished_at__isnull=True)
+    )
+    counts = _counts(facts.filter(relevant), now, names)
+    channels = dict(Channel.choices)
+    by_channel = {
+        str(channels.get(row["channel"], row["channel"])): row["n"]
+        for row in facts.filter(named_set("received_month", now=now)[0])
+        .order_by()
+        .values("channel")
+        .annotate(n=Count("pk"))
+    }
+    from motcua.agencies.models import AgencyLevel
+
+    levels = dict(AgencyLevel.choices)
+    by_level = {
+        str(levels.get(row["agency_level"], row["agency_level"])): row["n"]
+        for row in facts.filter(named_set("received_month", now=now)[0])
+        .order_by()
+        .values("agency_level")
+        .annotate(n=Count("pk"))
+    }
+    late = named_set("open_late", now=now)[0] | named_set("finished_late", now=now)[0]
+    ranking = list(
+        facts.filter(late)
+        .order_by()
+        .values("agency__code", "agency__name")
+        .annotate(late=Count("pk"))
+        .order_by("-late", "agency__code")[:10]
+    )
+    due_soon = list(
+        facts.filter(named_set("due_soon", now=now)[0])
+        .order_by("appointment_at")
+        .values("code", "agency__name", "appointment_at")[:20]
+    )
+    open_late_codes = list(
+        facts.filter(named_set("open_late", now=now)[0])
+        .order_by("appointment_at")
+        .values_list("code", flat=True)[:200]
+    )
+    index = index_compute(period=month, agency=agency, now=now)
+    trend = []
+    start = month.start
+    for back in range(5, -1, -1):
+        day = start
+        for _step in range(back):
+            day = (day - dt.timedelta(days=1)).replace(day=1)
+        period = month_period(day)
+        result = index if back == 0 else index_month_kept(month=period.start, agency=agency, now=now)
+        trend.append({"month": f"{day:%m/%Y}", "total": result["total"], "groups": result["groups"]})
+    return {
+        "now": now,
+        "generated_at": when(now),
+        "month": month,
+        "agency": agency,
+        "counts": counts,
+        "by_channel": by_channel,
+        "by_level": by_level,
+        "ranking": ranking,
+        "due_soon": due_soon,
+        "open_late_codes": open_late_codes,
+        "index": index,
+        "trend": trend,
+    }
+
+
+def dossiers_in_set(
+    *, user: AbstractBaseUser | AnonymousUser, name: str, now: dt.datetime | None = None, limit: int = 500
+) -> dict[str, Any]:
+    now = now or clock.now()
+    ids, _top = monitor_scope(user)
+    condition, title = named_set(name, now=now)
+    facts = DossierFact.objects.filter(agency_id__in=ids).filter(condition).order_by("appointment_at", "code")
+    rows = [
+        {
+            "code": fact.code,
+            "agency": fact.agency.name,
+            "received_at": fact.received_at,
+            "appointment_at": fact.appointment_at,
+            "finished_at": fact.finished_at,
+            "reason": _set_reason(name, fact, now),
+        }
+        for fact in facts.select_related("agency")[:limit]
+    ]
+    return {"name": name, "title": title, "count": facts.count(), "dossiers": rows}
+
+
+def _set_reason(name: str, fact: DossierFact, now: dt.datetime) -> str:
+    if name in ("open_late", "open_in_time", "due_soon"):
+        word = _("quá hạn") if fact.appointment_at and fact.appointment_at < now else _("trong hạn")
+        return _("đang xử lý %(word)s: hẹn trả %(due)s, lúc xem %(now)s") % {
+            "word": word,
+            "due": when(fact.appointment_at),
+            "now": when(now),
+        }
+    if name == "suspended":
+        return _("tạm dừng, trạng thái %(code)d") % {"code": fact.national_status}
+    if name.startswith("received"):
+        return _("tiếp nhận %(at)s") % {"at": when(fact.received_at)}
+    return fact.verdict_reason
+
+
+def period_parse(start: str | None, end: str | None, *, now: dt.datetime | None = None) -> Period:
+    from motcua.core.errors import ValidationFailedError
+
+    month = month_period(today_vn(now))
+    try:
+        first = dt.date.fromisoformat(start) if start else month.start
+        last = dt.date.fromisoformat(end) if end else month.end
+    except ValueError as error:
+        raise ValidationFailedError(_("Ngày phải có dạng YYYY-MM-DD.")) from error
+    if last < first or (last - first).days > 3700:
+        raise ValidationFailedError(_("Khoảng thời gian không hợp lệ."))
+    return Period(first, last)
