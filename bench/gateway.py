@@ -156,6 +156,8 @@ def main() -> None:
         figures = _wrk(base, script, CONNECTIONS, DURATION)
         time.sleep(2.5)  # the serve process's last periodic run (1 s interval) chains and stamps the rest
         logged = MessageLog.objects.count() - before
+        # The same load straight at the upstream: what the machine gives without the gateway in between.
+        direct = _wrk(f"http://127.0.0.1:{upstream_port}", script, CONNECTIONS, "5")
     finally:
         gateway.terminate()
         upstream.terminate()
@@ -172,6 +174,10 @@ def main() -> None:
         f"wrk -t2 -c{CONNECTIONS} -d{DURATION}s, POST ~90 B JSON, upstream answering ~60 B):\n"
         f"    {float(figures['rps']):,.0f} msg/s, p50 {figures['p50']}, p99 {figures['p99']}, "
         f"{figures['requests']} requests, non-2xx {figures['non2xx']}"
+    )
+    print(
+        f"    direct to the upstream, same load (no gateway): {float(direct['rps']):,.0f} req/s, "
+        f"p50 {direct['p50']}, p99 {direct['p99']}"
     )
     print(
         f"log: {logged:,} entries written in the run; {batches} batches ({stamped} time-stamped) so far, "

@@ -9,7 +9,8 @@
             # which point at this gateway while the block runs
 
 The server thread uses the test's own database connection (so a plain ``db`` test sees what it wrote and
-the transaction rolls back as usual) and handles one request at a time. Each service in ``upstreams`` is
+the transaction rolls back as usual) and handles one request at a time: a provider that calls back through
+the gateway while answering waits until the gateway times out (504). Each service in ``upstreams`` is
 registered (``personal_data`` for the codes in ``personal``), the client ``motcua`` is granted all of
 them; ``gw.client(...)`` adds another client. A throw-away gateway key is made; the log is stamped by the
 in-process demo TSA when the test calls ``log_seal_and_stamp`` with a demo PKI in MOTCUA_PKI_DIR.
