@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -78,8 +79,10 @@ def token_forget() -> None:
 
 def _unavailable_for(exc: BaseException, where: str) -> NationalUnavailable:
     if isinstance(exc, TimeoutError | socket.timeout) or "timed out" in str(exc):
-        return NationalUnavailable("timeout", f"{where} không phản hồi kịp (quá thời gian chờ).", str(exc))
-    return NationalUnavailable("down", f"Không kết nối được {where}.", str(exc))
+        return NationalUnavailable(
+            "timeout", _("%(system)s không phản hồi kịp (quá thời gian chờ).") % {"system": where}, str(exc)
+        )
+    return NationalUnavailable("down", _("Không kết nối được %(system)s.") % {"system": where}, str(exc))
 
 
 def _open(request: urllib.request.Request, *, where: str) -> tuple[int, dict[str, str], bytes]:
@@ -120,7 +123,7 @@ def _token(*, refresh: bool = False) -> str:
     except (ValueError, KeyError, TypeError) as exc:
         raise NationalUnavailable(
             "refused",
-            "Nền tảng tích hợp, chia sẻ dữ liệu (LGSP) từ chối cấp quyền truy cập cho hệ thống.",
+            _("Nền tảng tích hợp, chia sẻ dữ liệu (LGSP) từ chối cấp quyền truy cập cho hệ thống."),
             f"token endpoint answered {status}: {body[:200]!r}",
         ) from exc
     with _tokens_lock:
@@ -169,19 +172,27 @@ def gateway_call(
         parsed = None
     if not isinstance(parsed, dict):
         if status >= 500:
-            raise NationalUnavailable("down", f"{where} đang gặp sự cố.", f"HTTP {status}")
+            raise NationalUnavailable(
+                "down", _("%(system)s đang gặp sự cố.") % {"system": where}, f"HTTP {status}"
+            )
         raise NationalUnavailable(
-            "garbage", f"{where} trả lời không đúng định dạng.", f"HTTP {status}: {raw[:200]!r}"
+            "garbage",
+            _("%(system)s trả lời không đúng định dạng.") % {"system": where},
+            f"HTTP {status}: {raw[:200]!r}",
         )
     if status in (502, 503, 504):
         reason = "timeout" if status == 504 else "down"
-        text = "không phản hồi kịp (quá thời gian chờ)" if status == 504 else "đang không hoạt động"
-        raise NationalUnavailable(reason, f"{where} {text}.", str(parsed.get("message_en") or parsed))
+        text = (
+            _("%(system)s không phản hồi kịp (quá thời gian chờ).")
+            if status == 504
+            else _("%(system)s đang không hoạt động.")
+        )
+        raise NationalUnavailable(reason, text % {"system": where}, str(parsed.get("message_en") or parsed))
     if status in (401, 403, 404, 429) and "error_code" not in parsed:
         # The gateway's own refusals (no grant, unknown service, rate limit): not the system's answer.
         raise NationalUnavailable(
             "refused" if status != 429 else "busy",
-            f"{where}: {parsed.get('message') or 'nền tảng tích hợp từ chối yêu cầu'}.",
+            f"{where}: {parsed.get('message') or _('nền tảng tích hợp từ chối yêu cầu')}",
             f"HTTP {status} {parsed.get('error', '')}",
         )
     if "error_code" in parsed:
@@ -189,7 +200,9 @@ def gateway_call(
             f"{parsed.get('error_code')} {parsed.get('error', '')}".strip(), str(parsed.get("message") or "")
         )
     if status >= 400:
-        raise NationalUnavailable("garbage", f"{where} trả lời không đúng định dạng.", f"HTTP {status}")
+        raise NationalUnavailable(
+            "garbage", _("%(system)s trả lời không đúng định dạng.") % {"system": where}, f"HTTP {status}"
+        )
     return GatewayAnswer(
         status=status,
         data=parsed,

@@ -4,8 +4,9 @@ postal service pushes back to ``/buu-chinh/hanh-trinh/<token>/``.
 
 A postal system that is down, slow or answering garbage leaves the order ``pending`` with its next attempt
 later (30 s, 1, 2, 4 … min, at most an hour); nothing is lost, and the backlog drains when it answers
-again. Retries keep the customer order code and the gateway message id, so an order the post accepted but
-whose answer was lost is not created twice."""
+again. Retries keep the customer order code, so an order the post accepted but whose answer was lost is not
+created twice; each attempt is a new gateway message (the gateway answers a repeated id with the logged
+answer, a failure included)."""
 
 from __future__ import annotations
 
@@ -123,13 +124,13 @@ def _enqueue_drain() -> None:
         logger.exception("could not enqueue the postal outbox drain")
 
 
-def post_order_send(order: PostOrder) -> bool:
+def post_order_send(order: PostOrder, *, now: dt.datetime | None = None) -> bool:
     """One attempt: True when the postal service accepted (or had already accepted) the order."""
     body = dict(order.payload) | {
         "CustomerOrderCode": order.customer_order_code,
         "CallbackUrl": callback_url(order.callback_token),
     }
-    now = clock.now()
+    now = now or clock.now()
     try:
         answer = gateway_call(
             service=SERVICE,
@@ -147,7 +148,10 @@ def post_order_send(order: PostOrder) -> bool:
         order.attempts += 1
         order.next_attempt_at = now + _backoff(order.attempts)
         order.last_error = f"{exc.reason}: {exc.detail or exc.message}"[:2000]
-        order.save(update_fields=["attempts", "next_attempt_at", "last_error"])
+        # The gateway logged this exchange with its failure and would replay that answer to the same id:
+        # the next attempt is a new exchange. The post's CustomerOrderCode still makes it the same order.
+        order.message_id = str(uuid.uuid4())
+        order.save(update_fields=["attempts", "next_attempt_at", "last_error", "message_id"])
         logger.info(
             "post order %s not sent (%s); next attempt %s",
             order.customer_order_code,
@@ -199,7 +203,7 @@ def post_outbox_drain(*, now: dt.datetime | None = None, limit: int = 200) -> di
     )
     sent = failed = 0
     for order in due:
-        if post_order_send(order):
+        if post_order_send(order, now=now):
             sent += 1
         else:
             failed += 1
