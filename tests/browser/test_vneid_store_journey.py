@@ -37,6 +37,26 @@ def vneid(live_server: Any, settings: Any) -> Iterator[str]:
 
 
 @pytest.fixture
+def population(settings: Any) -> Iterator[None]:
+    """The population database simulator behind the gateway, both in threads (the national app's path)."""
+    from motcua.simulators.national_http import serve_in_thread
+    from motcua.simulators.population import PopulationDatabase, population_server
+    from motcua.testing.gateway import gateway_served
+
+    settings.MOTCUA_NATIONAL_SYSTEMS = True
+    server = population_server(db=PopulationDatabase(count=5), port=0)
+    serve_in_thread(server)
+    try:
+        with gateway_served(
+            upstreams={"csdldc": f"http://127.0.0.1:{server.server_address[1]}/"}, personal=("csdldc",)
+        ):
+            yield
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
 def signed_residence_proof(settings: Any, tmp_path: Path) -> bytes:
     import pikepdf
 
@@ -78,12 +98,11 @@ def proof(province_data: None, signed_residence_proof: bytes) -> Any:
 
 
 def test_vneid_login_reuse_from_the_store_and_who_used_my_data(
-    proof, live_server, browser, tmp_path, vneid
+    proof, live_server, browser, tmp_path, vneid, population
 ) -> None:  # type: ignore[no-untyped-def]
     from motcua.accounts.models import Role, StaffRole
     from motcua.dossiers.models import Dossier
     from motcua.identity.models import StoredDocument
-    from motcua.identity.services import record_personal_data_access
 
     assert proof.signature_verdict == "valid"
     base = live_server.url
@@ -102,6 +121,11 @@ def test_vneid_login_reuse_from_the_store_and_who_used_my_data(
 
     # 2. Submit: the declaration uploaded, the proof of residence taken from the store.
     page.goto(f"{base}/ho-so/nop/{RESIDENCE}/")
+    # Name and address from the population database, not editable, with "report an error".
+    prefill = page.locator("#population-prefill")
+    assert "Cơ sở dữ liệu quốc gia về dân cư" in prefill.inner_text()
+    assert prefill.get_by_role("link", name="Báo thông tin sai").count() == 1
+    assert page.locator("input[name=applicant_name]").is_disabled()
     page.locator("input[type=file]").first.set_input_files(
         files=[{"name": "to-khai.pdf", "mimeType": "application/pdf", "buffer": _pdf()}]
     )
@@ -123,21 +147,12 @@ def test_vneid_login_reuse_from_the_store_and_who_used_my_data(
     assert "chữ ký số hợp lệ khi nộp" in desk.content()
     clerk.shot("vneid-03-clerk-sees-provenance")
 
-    # A look-up in the population database for this dossier (the national app records it this way).
-    record_personal_data_access(
-        subject_id_number="001090012345",
-        accessor_kind="national_db",
-        accessor="Cơ sở dữ liệu quốc gia về dân cư (qua LGSP)",
-        data="tra cứu thông tin công dân",
-        purpose=f"HS:{dossier.code}",
-    )
-
     # 4. "Who used my data": the clerk's read and the database look-up, with the dossier as purpose.
     page.goto(f"{base}/du-lieu-cua-toi/")
     rows = page.locator("#data-accesses tbody tr")
     text = page.locator("#data-accesses").inner_text()
     assert role.user.full_name in text
-    assert "Cơ sở dữ liệu quốc gia về dân cư" in text
+    assert "CSDLQG dân cư" in text
     assert f"HS:{dossier.code}" in text
     assert rows.count() >= 2
     page.screenshot(path=str(SHOTS / "vneid-04-who-used-my-data.png"), full_page=True)
