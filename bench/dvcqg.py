@@ -49,7 +49,7 @@ def _drain(label: str) -> None:
     print(
         f"{label}: {report.dossiers_sent / elapsed:,.0f} dossier syncs/s "
         f"({report.events_sent / elapsed:,.0f} progress entries/s; {report.dossiers_sent} dossiers, "
-        f"{events} events, 2 calls per dossier, {elapsed:.1f} s)"
+        f"{events} events, 2 calls per 50 dossiers, {elapsed:.1f} s)"
     )
 
 
