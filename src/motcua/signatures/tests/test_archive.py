@@ -197,6 +197,8 @@ def test_the_scheduler_enqueues_the_crl_refresh_every_6_hours_and_the_archive_da
     assert jobs_due(last, 300) == [
         "motcua.dossiers.tasks.deadlines_scan_task",
         "motcua.dossiers.tasks.notifications_retry_task",
+        "motcua.digitization.tasks.jobs_reap_task",
+        "motcua.digitization.tasks.search_index_refresh_task",
     ]
     assert "motcua.signatures.tasks.revocation_lists_refresh_task" in jobs_due(last, 6 * 3600)
     assert "motcua.signatures.tasks.documents_archive_task" not in jobs_due(last, 6 * 3600)
