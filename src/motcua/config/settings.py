@@ -399,7 +399,7 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": env_int("MOTCUA_CACHE_MAX_ENTRIES", 200_000)},
     }
 }
-# The IOC dashboard's figures are shared by the monitors of one scope for this many seconds (0: always compute).
+# The IOC dashboard's figures are shared by monitors of one scope for this many seconds (0: always compute).
 MOTCUA_IOC_DASHBOARD_SECONDS = env_int("MOTCUA_IOC_DASHBOARD_SECONDS", 30)
 # How many proxies in front of the application append to X-Forwarded-For (0: use the peer address).
 MOTCUA_TRUSTED_PROXY_COUNT = env_int("MOTCUA_TRUSTED_PROXY_COUNT", 0)
