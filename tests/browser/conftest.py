@@ -18,6 +18,7 @@ def province_data() -> None:
     from motcua.calendar.services import calendar_seed
     from motcua.catalog.demo import load_demo_catalogue
     from motcua.dossiers.reference import rating_criteria_seed, status_mapping_seed
+    from motcua.identity.reference import identity_reference_seed
 
     load_demo_agencies()
     calendar_seed(years=range(2024, 2028))
@@ -25,6 +26,7 @@ def province_data() -> None:
     load_demo_users()
     rating_criteria_seed()
     status_mapping_seed()
+    identity_reference_seed()  # a flushed database has lost what migrations seeded
 
 
 @pytest.fixture
