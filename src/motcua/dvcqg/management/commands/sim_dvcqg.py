@@ -13,6 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from motcua.core.env import env_str
+from motcua.core.serving import serve_until_stopped
 
 
 class Command(BaseCommand):
@@ -50,14 +51,9 @@ class Command(BaseCommand):
         )
         server = dvcqg_server(portal=portal, host=options["host"], port=options["port"])
         host, port = server.server_address[:2]
-        self.stdout.write(
-            f"DVCQG simulator ({len(portal.procedures)} procedures) on http://{host!s}:{port}/ "
-            f"→ province at {forwarder.url}"
+        serve_until_stopped(
+            server,
+            out=self.stdout,
+            banner=f"DVCQG simulator ({len(portal.procedures)} procedures) on http://{host!s}:{port}/ "
+            f"→ province at {forwarder.url}",
         )
-        self.stdout.flush()
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()

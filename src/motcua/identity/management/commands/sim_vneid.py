@@ -9,6 +9,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from motcua.core.serving import serve_until_stopped
+
 
 class Command(BaseCommand):
     help = "Serve the VNeID OpenID Connect provider simulator over HTTP."
@@ -33,11 +35,8 @@ class Command(BaseCommand):
         server, provider = vneid_server(
             issuer=issuer, clients={client.client_id: client}, host=options["host"], port=options["port"]
         )
-        self.stdout.write(f"VNeID OIDC simulator on {provider.issuer}/ (client {client.client_id})")
-        self.stdout.flush()
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
+        serve_until_stopped(
+            server,
+            out=self.stdout,
+            banner=f"VNeID OIDC simulator on {provider.issuer}/ (client {client.client_id})",
+        )

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from motcua.core.serving import serve_until_stopped
+
 
 class SimulatorCommand(BaseCommand):
     title = ""
@@ -31,11 +33,8 @@ class SimulatorCommand(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         server = self.build(options)
         host, port = server.server_address[:2]
-        self.stdout.write(f"{self.title} on http://{host!s}:{port}/ (reached through the gateway)")
-        self.stdout.flush()
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
+        serve_until_stopped(
+            server,
+            out=self.stdout,
+            banner=f"{self.title} on http://{host!s}:{port}/ (reached through the gateway)",
+        )

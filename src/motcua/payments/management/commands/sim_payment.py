@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
+from motcua.core.serving import serve_until_stopped
+
 
 class Command(BaseCommand):
     help = "Serve the payment-platform simulator (VNPay-style protocol) over HTTP."
@@ -34,11 +36,8 @@ class Command(BaseCommand):
         )
         server = payment_server(platform=platform, host=options["host"], port=options["port"])
         host, port = server.server_address[:2]
-        self.stdout.write(f"Payment platform simulator on http://{host!s}:{port}/ (IPN to {ipn_url})")
-        self.stdout.flush()
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
+        serve_until_stopped(
+            server,
+            out=self.stdout,
+            banner=f"Payment platform simulator on http://{host!s}:{port}/ (IPN to {ipn_url})",
+        )

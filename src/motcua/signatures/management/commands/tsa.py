@@ -10,6 +10,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from motcua.core.serving import serve_until_stopped
+
 
 class Command(BaseCommand):
     help = "Serve the demo RFC 3161 time-stamp authority over HTTP."
@@ -34,11 +36,8 @@ class Command(BaseCommand):
             port=options["port"],
         )
         host, port = server.server_address[:2]
-        self.stdout.write(f"RFC 3161 TSA ({cert.subject.human_friendly}) on http://{host!s}:{port}/")
-        self.stdout.flush()
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
+        serve_until_stopped(
+            server,
+            out=self.stdout,
+            banner=f"RFC 3161 TSA ({cert.subject.human_friendly}) on http://{host!s}:{port}/",
+        )
