@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from motcua.core import clock
 from motcua.core.errors import ApplicationError, ConflictError, NotFoundError, ValidationFailedError
+from motcua.dossiers.changes import dossier_changed
 from motcua.dossiers.models import ApplicantKind, Dossier, DossierEvent, ReturnMethod
 from motcua.dvcqg.client import DvcqgRejected, DvcqgUnavailable, dvcqg_client
 from motcua.dvcqg.mapping import dossier_record, progress_entry
@@ -174,8 +175,11 @@ def _mark_sent(sent: list[tuple[Dossier, list[DossierEvent], int]]) -> None:
         )
         states = {s.dossier_id: s for s in SyncState.objects.filter(dossier__in=[d for d, _, _ in sent])}
         new: list[SyncState] = []
+        first_synced: list[int] = []
         for dossier, _, code in sent:
             state = states.get(dossier.pk) or SyncState(dossier=dossier)
+            if state.synced_at is None:
+                first_synced.append(dossier.pk)
             state.attempts, state.next_attempt_at, state.last_error = 0, None, ""
             state.last_attempt_at = state.synced_at = now
             state.synced_status_code = code
@@ -191,6 +195,9 @@ def _mark_sent(sent: list[tuple[Dossier, list[DossierEvent], int]]) -> None:
             "synced_status_code",
         ]
         SyncState.objects.bulk_update(list(states.values()), fields)
+        # "Synchronised to the national portal" is a fact the IOC counts (index 4.x): rebuild it after commit.
+        for dossier_id in first_synced:
+            dossier_changed(dossier_id)
 
 
 def _failed(dossier: Dossier, error: str) -> None:

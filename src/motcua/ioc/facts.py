@@ -12,6 +12,7 @@ from typing import Any
 from motcua.dossiers import deadlines
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.workflow import DEFAULT_NATIONAL_CODES, TimelineAction
+from motcua.dvcqg.models import SyncState
 from motcua.ioc.dvcqg import DossierRecord
 from motcua.ioc.models import DossierFact
 from motcua.ioc.ontime import ClockInputs, Supplement, clock_verdict
@@ -82,7 +83,7 @@ def fact_values(dossier: Dossier, record: DossierRecord | None = None) -> dict[s
         components.filter(**{"reused_from_store": True}).exists()
     )
     flags = {
-        "synced": bool(getattr(dossier, "national_synced_at", None)),
+        "synced": SyncState.objects.filter(dossier=dossier).exclude(synced_at=None).exists(),
         "paid_online": bool(getattr(dossier, "paid_online", False)),
         "e_result": bool(dossier.result_number) and code in (9, 10),
         "components_digitised": components.filter(files__isnull=False).exists(),

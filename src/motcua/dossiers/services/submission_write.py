@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from motcua.agencies.models import Agency
 from motcua.core.statements import InsertChain, Sql, assign
 from motcua.dossiers import events, notify
+from motcua.dossiers.changes import dossier_changed
 from motcua.dossiers.codes import dossier_code_assign, dossier_code_in_statement, dossier_code_parts
 from motcua.dossiers.models import Dossier, DossierComponent, DossierFee, DossierFile
 from motcua.dossiers.transitions import dossier_transition_recorded
@@ -143,3 +144,6 @@ def submission_write_in_one_statement(
     dossier._state.adding = False
     dossier._state.db = connection.alias
     events.events_written()
+    dossier_changed(
+        dossier.pk
+    )  # the one statement wrote the event: the IOC's fact follows it as on the ORM path

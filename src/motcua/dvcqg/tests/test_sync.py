@@ -168,3 +168,16 @@ def test_a_dossier_the_portal_refuses_does_not_hold_back_the_others(
     assert good.code in national_portal.portal.dossiers
     assert bad.code not in national_portal.portal.dossiers
     assert SyncState.objects.get(dossier=bad).attempts == 1
+
+
+def test_the_iocs_fact_counts_a_dossier_as_synchronised_once_the_portal_has_it(
+    national_portal, bulletin_version, citizen_an, django_capture_on_commit_callbacks
+) -> None:
+    from motcua.ioc.models import DossierFact
+
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = bulletin_submitted(bulletin_version, citizen_an)
+    assert DossierFact.objects.get(dossier=dossier).synced is False
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbox_drain().dossiers_sent == 1
+    assert DossierFact.objects.get(dossier=dossier).synced is True
