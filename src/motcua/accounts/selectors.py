@@ -99,6 +99,13 @@ def user_has_role(user: AbstractBaseUser | AnonymousUser, role: str, agency: Age
     return agency.pk in agency_ids_for_user(user, {role})
 
 
+def user_monitors_only(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Does ``user`` hold only the IOC viewer's role today (no dossier work anywhere)? Such a user lands on
+    the operations centre, not on a work desk whose boxes would always stay empty."""
+    roles = set(staff_roles_active(user).values_list("role", flat=True))
+    return roles == {Role.IOC_VIEWER}
+
+
 def staff_member_get(*, user_id: Any) -> User | None:
     """An active account by id (for a leader picking whom to assign; the service checks the role)."""
     try:

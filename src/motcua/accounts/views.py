@@ -31,6 +31,7 @@ from motcua.accounts.forms import ApiTokenForm, ReauthForm, RegisterForm, Second
 from motcua.accounts.http import AuthenticatedHttpRequest
 from motcua.accounts.login_policy import password_login_allowed
 from motcua.accounts.models import AccountKind
+from motcua.accounts.selectors import user_monitors_only
 from motcua.accounts.services import user_register_citizen
 from motcua.accounts.twofactor import (
     ENROLMENT_SESSION_KEY,
@@ -78,8 +79,11 @@ class LoginView(auth_views.LoginView):
 
     def get_default_redirect_url(self) -> str:
         """Without a safe ``?next=``: staff go to their desk, citizens and businesses to their dossiers."""
-        staff = getattr(self.request.user, "kind", "") == "staff"
-        return reverse("dossiers:desk" if staff else "dossiers:my_list")
+        user = self.request.user
+        if getattr(user, "kind", "") != "staff":
+            return reverse("dossiers:my_list")
+        # The IOC viewer has no desk work: the operations centre is their page (walk, session 6).
+        return reverse("ioc:dashboard" if user_monitors_only(user) else "dossiers:desk")
 
     def form_valid(self, form: Any) -> HttpResponse:
         if not password_login_allowed(form.get_user()):

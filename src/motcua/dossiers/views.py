@@ -413,12 +413,13 @@ def _staff_required(request: HttpRequest) -> None:
 
 @login_required
 def desk(request: AuthenticatedHttpRequest) -> HttpResponse:
-    # Every staff member lands here, the IOC viewer too — whose boxes stay empty: it reads statistics,
-    # not dossiers (selectors.officer_agency_ids).
-    from motcua.accounts.selectors import agency_ids_for_user
+    from motcua.accounts.selectors import agency_ids_for_user, user_monitors_only
 
     if not agency_ids_for_user(user=request.user):
         raise Http404
+    if user_monitors_only(request.user):
+        # The IOC viewer reads statistics, not dossiers: its boxes would always be empty.
+        return redirect("ioc:dashboard")
     counts = inbox.inbox_counts(user=request.user)
     box = request.GET.get("box") or inbox.inbox_default_box(counts)
     if box not in inbox.BOXES:

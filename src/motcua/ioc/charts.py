@@ -11,6 +11,14 @@ from django.utils.safestring import SafeString, mark_safe
 _COLOURS = ("#1f5fa8", "#2e8540", "#c05600", "#b50909", "#6a3d9a", "#5b616b")
 
 
+LABEL_CHARACTERS = 28
+
+
+def _fit(label: str) -> str:
+    """A label cut to the bar chart's label column, visibly (the data table beside it has the full text)."""
+    return label if len(label) <= LABEL_CHARACTERS else label[: LABEL_CHARACTERS - 1].rstrip() + "…"
+
+
 def bar_chart(
     title: str, items: Sequence[tuple[str, float]], *, width: int = 420, unit: str = ""
 ) -> SafeString:
@@ -28,7 +36,8 @@ def bar_chart(
         bar = (width - label_width - 60) * (value / top)
         colour = _COLOURS[i % len(_COLOURS)]
         parts.append(
-            f'<text x="0" y="{y + 16}" font-size="12">{escape(label[:28])}</text>'
+            f'<text x="0" y="{y + 16}" font-size="12">'
+            f"<title>{escape(label)}</title>{escape(_fit(label))}</text>"
             f'<rect x="{label_width}" y="{y + 3}" width="{bar:.1f}" height="18" fill="{colour}"/>'
             f'<text x="{label_width + bar + 4:.1f}" y="{y + 16}" font-size="12">'
             f"{escape(_number(value))}{escape(unit)}</text>"
