@@ -42,3 +42,10 @@ MOTCUA_DVCQG_SYNC = False
 # The gateway reads its registry and tokens afresh on every call in tests.
 MOTCUA_GATEWAY_REGISTRY_CACHE_SECONDS = 0
 MOTCUA_GATEWAY_TOKEN_CACHE_SECONDS = 0
+# Services that no test started are unreachable (port 9, "discard"): a test that forgot to start its own
+# must fail here, not quietly write into a `make run` on the same machine (walk, session 6: a test's
+# dossier turned up in the running national-portal simulator and made the reconciliation page show a
+# difference that was not there).
+MOTCUA_GATEWAY_URL = "http://127.0.0.1:9"
+MOTCUA_VNEID_URL = "http://127.0.0.1:9"
+MOTCUA_PAYMENT_URL = "http://127.0.0.1:9"
