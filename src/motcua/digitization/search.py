@@ -159,9 +159,9 @@ def snippet(body: str, folded: str, tokens: list[str], *, width: int = SNIPPET_C
     return mark_safe(" ".join("".join(parts).split()))
 
 
-def _ranked(tokens: list[str], agency_ids: set[int], limit: int) -> list[tuple[int, float]]:
-    """The ids and scores of the best ``limit`` rows that hold every token and one of ``agency_ids`` in
-    their scope, ranked over the newest ``CANDIDATES`` such rows.
+def _ranked(tokens: list[str], agency_ids: set[int], limit: int) -> list[tuple[int, int, float]]:
+    """The ids, dossier ids and scores of the best ``limit`` rows that hold every token and one of
+    ``agency_ids`` in their scope, ranked over the newest ``CANDIDATES`` such rows.
 
     Both databases answer from the full-text index alone: the scope is part of the indexed row (its
     ``@<agency id>`` lexemes on PostgreSQL, its ``scope_agencies`` column of the FTS5 table on SQLite), so
@@ -173,8 +173,8 @@ def _ranked(tokens: list[str], agency_ids: set[int], limit: int) -> list[tuple[i
         words = " & ".join(f"'{t}'" for t in tokens)
         agencies = " | ".join(f"'@{a}'" for a in scope)
         sql = (
-            "SELECT id, ts_rank(search_vector, %s::tsquery) AS score FROM ("
-            "SELECT e.id, e.search_vector FROM digitization_searchentry e "
+            "SELECT id, dossier_id, ts_rank(search_vector, %s::tsquery) AS score FROM ("
+            "SELECT e.id, e.dossier_id, e.search_vector FROM digitization_searchentry e "
             "WHERE e.search_vector @@ %s::tsquery ORDER BY e.id DESC LIMIT %s) c "
             "ORDER BY score DESC, id DESC LIMIT %s"
         )
@@ -185,17 +185,16 @@ def _ranked(tokens: list[str], agency_ids: set[int], limit: int) -> list[tuple[i
         )
         sql = (
             # bm25 weighs the scope column 0: the ranking is the words' alone, as before the scope moved in.
-            "SELECT id, score FROM (SELECT rowid AS id, bm25(digitization_fts, 1.0, 0.0) AS score "
-            "FROM digitization_fts WHERE digitization_fts MATCH %s ORDER BY rowid DESC LIMIT %s) "
-            "ORDER BY score, id DESC LIMIT %s"
+            "SELECT c.id, e.dossier_id, c.score FROM (SELECT rowid AS id, bm25(digitization_fts, 1.0, 0.0) "
+            "AS score FROM digitization_fts WHERE digitization_fts MATCH %s ORDER BY rowid DESC LIMIT %s) c "
+            "JOIN digitization_searchentry e ON e.id = c.id ORDER BY c.score, c.id DESC LIMIT %s"
         )
         params = (match, CANDIDATES, limit)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    if connection.vendor == "postgresql":
-        return [(int(i), float(s)) for i, s in rows]
-    return [(int(i), -float(s)) for i, s in rows]  # BM25: lower is better
+    sign = 1.0 if connection.vendor == "postgresql" else -1.0  # BM25: lower is better
+    return [(int(i), int(d), sign * float(s)) for i, d, s in rows]
 
 
 def search_dossiers(*, user: User, query: str, limit: int = 20, refresh: bool = True) -> list[Hit]:
@@ -210,26 +209,29 @@ def search_dossiers(*, user: User, query: str, limit: int = 20, refresh: bool = 
     if not agency_ids:
         return []
     ranked = _ranked(tokens, agency_ids, limit * 3)
-    entries = SearchEntry.objects.in_bulk([i for i, _ in ranked])
     # The hits go through the permission-checked selector all the same: the rows' scope only narrows
     # the search, the selector decides what is shown.
-    dossiers = dossiers_for_officer(user=user).in_bulk({e.dossier_id for e in entries.values()})
+    dossiers = dossiers_for_officer(user=user).in_bulk({d for _, d, _ in ranked})
+    best: dict[int, tuple[int, float]] = {}  # dossier → its best entry and score, best dossier first
+    for entry_id, dossier_id, score in ranked:
+        if dossier_id in dossiers and dossier_id not in best:
+            best[dossier_id] = (entry_id, score)
+            if len(best) >= limit:
+                break
+    # Only the shown entries' texts are read (each a few kilobytes of OCR text).
+    entries = SearchEntry.objects.in_bulk([e for e, _ in best.values()])
     hits: list[Hit] = []
-    seen: set[int] = set()
-    for entry_id, score in ranked:
+    for dossier_id, (entry_id, score) in best.items():
         entry = entries.get(entry_id)
-        if entry is None or entry.dossier_id in seen or entry.dossier_id not in dossiers:
+        if entry is None:  # deleted since the ranking
             continue
-        seen.add(entry.dossier_id)
         hits.append(
             Hit(
-                dossier=dossiers[entry.dossier_id],
+                dossier=dossiers[dossier_id],
                 kind=entry.kind,
                 title=entry.title,
                 snippet=snippet(entry.body, entry.folded, tokens),
                 score=score,
             )
         )
-        if len(hits) >= limit:
-            break
     return hits

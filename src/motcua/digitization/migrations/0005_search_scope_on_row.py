@@ -182,6 +182,10 @@ class Migration(migrations.Migration):
             name="scope_agencies",
             field=models.TextField(blank=True, default="", editable=False),
         ),
+        migrations.AddIndex(
+            model_name="searchentry",
+            index=models.Index(fields=["kind", "indexed_at"], name="search_entry_kind_indexed"),
+        ),
         migrations.RunPython(
             _run({"sqlite": SQLITE_FORWARD, "postgresql": POSTGRES_FORWARD}),
             _run({"sqlite": SQLITE_BACKWARD, "postgresql": POSTGRES_BACKWARD}),
