@@ -89,11 +89,19 @@ def search_index_refresh(*, batch: int = 500) -> int:
     first, so a dossier is found as soon as it is saved). Returns how many were indexed."""
     watermark = SearchEntry.objects.filter(kind=KIND_DOSSIER).aggregate(m=Max("indexed_at"))["m"]
     changed = Dossier.objects.exclude(code=None).select_related("procedure_version__procedure")
+    current: dict[int, str] = {}
     if watermark is not None:
+        # At or after the watermark: dossiers saved in the same instant as the newest indexed one may not
+        # be indexed yet. Those at the watermark whose row already holds the same text are skipped, so a
+        # refresh with nothing changed writes nothing (it rewrote a row before every search).
         changed = changed.filter(updated_at__gte=watermark)
+        at_watermark = SearchEntry.objects.filter(kind=KIND_DOSSIER, indexed_at=watermark)
+        current = dict(at_watermark.values_list("dossier_id", "body"))
     count = 0
     pending: list[Dossier] = []
     for dossier in changed.order_by("updated_at").iterator(chunk_size=batch):
+        if dossier.updated_at == watermark and current.get(dossier.pk) == _dossier_body(dossier):
+            continue
         pending.append(dossier)
         if len(pending) == batch:
             count += _index_batch(pending)

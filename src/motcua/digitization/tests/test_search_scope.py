@@ -126,3 +126,23 @@ def test_common_words_rank_the_newest_candidates(  # type: ignore[no-untyped-def
         dossiers[1].pk,
         dossiers[2].pk,
     }
+
+
+@pytest.mark.django_db
+def test_a_refresh_with_nothing_changed_writes_nothing_yet_misses_no_change(  # type: ignore[no-untyped-def]
+    bulletin_version, citizen_an, clerk_binh, frozen
+) -> None:
+    """The search runs the refresh first: with nothing changed it rewrites no row, but a dossier saved in
+    the same instant as the newest indexed one (time is frozen here) is still indexed, new or edited."""
+    from motcua.digitization.search import search_index_refresh
+
+    first = bulletin_received(bulletin_version, citizen_an, clerk_binh)
+    assert search_index_refresh() >= 1
+    assert search_index_refresh() == 0
+    second = bulletin_received(bulletin_version, citizen_an, clerk_binh)  # same updated_at as the watermark
+    assert search_index_refresh() == 1
+    first.summary = "Bản tin hợp tác xã gốm"
+    first.save()
+    assert search_index_refresh() == 1
+    assert _found(clerk_binh, "hop tac xa gom") == {first.pk}
+    assert second.pk in _found(clerk_binh, second.code or "")
