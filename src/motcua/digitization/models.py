@@ -113,7 +113,13 @@ class SearchEntry(models.Model):
     its digitised documents (kind "document"). ``folded`` is ``body`` without accents, lower-case, one
     character for one character (``search.fold_aligned``), so a match in it is highlighted in ``body``.
     The full-text index over ``folded`` is FTS5 on SQLite and a GIN ``tsvector`` on PostgreSQL
-    (migration 0002)."""
+    (migrations 0003 and 0005).
+
+    ``scope_agencies`` lists, space-separated, every agency that makes the dossier visible to staff
+    (receiving, helping and competent agency, and the agency of each of its tasks — the terms of
+    ``dossiers.selectors.dossiers_for_officer``), so a search filters on the row itself instead of
+    joining every match to the dossiers. Database triggers (migration 0005) keep it in step with the
+    dossier and its tasks, whoever writes them (bulk creates included); nothing in Python sets it."""
 
     dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, related_name="+")
     job = models.OneToOneField(
@@ -124,6 +130,7 @@ class SearchEntry(models.Model):
     body = models.TextField()
     folded = models.TextField()
     indexed_at = models.DateTimeField()
+    scope_agencies = models.TextField(blank=True, default="", editable=False)
 
     class Meta:
         constraints = [
@@ -131,6 +138,9 @@ class SearchEntry(models.Model):
                 fields=["dossier"], condition=models.Q(kind="dossier"), name="search_entry_one_per_dossier"
             )
         ]
+        # The refresh that runs before every search starts from the newest indexed dossier version: an
+        # index lookup instead of reading every dossier row's timestamp.
+        indexes = [models.Index(fields=["kind", "indexed_at"], name="search_entry_kind_indexed")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.dossier_id}"
