@@ -9,6 +9,8 @@ import datetime as dt
 import logging
 from typing import Any
 
+from django.db import transaction
+
 from motcua.dossiers import deadlines
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.workflow import DEFAULT_NATIONAL_CODES, TimelineAction
@@ -164,16 +166,31 @@ def fact_refresh(
 ) -> DossierFact | None:
     """Rebuild ``dossier``'s fact row (none for a draft, which the national index never sees). ``bump``
     False: the caller marks the kept months stale itself, once for a batch (the importer)."""
-    if dossier.status == "draft" or not dossier.code:
-        DossierFact.objects.filter(dossier=dossier).delete()
-        return None
-    if record is None:
-        record = _record_of(dossier)
-    before = DossierFact.objects.filter(dossier=dossier).values_list("received_at", flat=True).first()
-    fact, _ = DossierFact.objects.update_or_create(dossier=dossier, defaults=fact_values(dossier, record))
+    from motcua.ioc.daily import FIELDS, daily_apply
+
+    with transaction.atomic():
+        # The old row, locked: its contribution to the daily counters is taken out exactly once even when
+        # two changes of the same dossier are refreshed at the same time.
+        before = DossierFact.objects.select_for_update().filter(dossier=dossier).values(*FIELDS).first()
+        if dossier.status == "draft" or not dossier.code:
+            if before is not None:  # its counters are taken out by ``fact_deleted``
+                DossierFact.objects.filter(dossier=dossier).delete()
+            return None
+        if record is None:
+            record = _record_of(dossier)
+        values = fact_values(dossier, record)
+        fact, _ = DossierFact.objects.update_or_create(dossier=dossier, defaults=values)
+        daily_apply(before, {name: getattr(fact, name) for name in FIELDS})
     if bump:
-        months_changed(before, fact.received_at)
+        months_changed(before["received_at"] if before else None, fact.received_at)
     return fact
+
+
+def fact_deleted(sender: type, instance: DossierFact, **kwargs: Any) -> None:
+    """A fact row deleted (a dossier back to draft, or deleted with its dossier): its counters go too."""
+    from motcua.ioc.daily import daily_apply, fact_contribution_values
+
+    daily_apply(fact_contribution_values(instance), None)
 
 
 def months_changed(*received: dt.datetime | None) -> None:
