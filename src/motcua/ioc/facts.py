@@ -49,6 +49,33 @@ def _supplements_from_timeline(dossier: Dossier) -> tuple[Supplement, ...]:
     return tuple(out)
 
 
+def _components_digitised(dossier: Dossier) -> bool:
+    """domain-vn.md §2.3, Decision 766 indicator 4.2: a dossier is digitised when its components are in
+    electronic form — every component it was given (received, uploaded, or taken from data already held),
+    and at least one. A component is electronic when it was digitised under the procedure (paper received at
+    the counter, scanned and checked by the clerk: ``DossierComponent.digitised``), taken from digitised
+    data or the citizen's store, or uploaded by the applicant with an online submission (the file is the
+    original). A file attached to a counter dossier without that check is not a digitisation: it used to
+    count here (any component with any file), which overstated 4.2."""
+    from django.db.models import Exists, OuterRef
+
+    from motcua.dossiers.models import DossierFile
+
+    online = dossier.channel == "online"
+    given = 0
+    for received, reused, from_store, digitised, has_files in (
+        dossier.components.annotate(has_files=Exists(DossierFile.objects.filter(component=OuterRef("pk"))))
+        .order_by()
+        .values_list("received", "reused", "reused_from_store", "digitised", "has_files")
+    ):
+        if not (received or reused or from_store or digitised or has_files):
+            continue  # an optional component the applicant did not give
+        given += 1
+        if not (digitised or reused or from_store or (online and has_files)):
+            return False
+    return given > 0
+
+
 def _own_end(dossier: Dossier, code: int) -> dt.datetime | None:
     if code in _OPEN_CODES:
         return None
@@ -88,7 +115,7 @@ def fact_values(dossier: Dossier, record: DossierRecord | None = None) -> dict[s
         "synced": SyncState.objects.filter(dossier=dossier).exclude(synced_at=None).exists(),
         "paid_online": bool(getattr(dossier, "paid_online", False)),
         "e_result": bool(dossier.result_number) and code in (9, 10),
-        "components_digitised": components.filter(files__isnull=False).exists(),
+        "components_digitised": _components_digitised(dossier),
         "reused": components.filter(reused=True).exists(),
         "from_store": from_store,
         "population_data": bool(getattr(dossier, "vneid_verified", False)) or from_store,

@@ -188,7 +188,7 @@ def _digitised_measure() -> Measure:
 
     def reason(row: Row, period: Period, as_of: dt.datetime) -> str:
         parts = [
-            _("thành phần có tệp") if row.components_digitised else _("thành phần chưa có tệp"),
+            _("thành phần đã số hóa") if row.components_digitised else _("thành phần chưa số hóa đủ"),
             _("có kết quả điện tử") if row.e_result else _("chưa có kết quả điện tử"),
         ]
         return ", ".join(parts)
