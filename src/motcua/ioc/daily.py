@@ -205,10 +205,11 @@ def daily_computed() -> dict[Key, dict[str, int]]:
             .annotate(**{f"n_{c.name}": Count("pk", filter=c.q) for c in counters})
         )
         for row in rows:
-            key = (row["day"], row["agency_id"], row["channel"], row["agency_level"])
+            values: dict[str, Any] = dict(row)
+            key = (values["day"], values["agency_id"], values["channel"], values["agency_level"])
             for c in counters:
-                if row[f"n_{c.name}"]:
-                    out[key][c.name] = row[f"n_{c.name}"]
+                if values[f"n_{c.name}"]:
+                    out[key][c.name] = values[f"n_{c.name}"]
     return dict(out)
 
 

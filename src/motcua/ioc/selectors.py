@@ -135,14 +135,10 @@ def _figures_from_daily(
         late[row["agency_id"]] = late.get(row["agency_id"], 0) + row["n"]
     shown = Agency.objects.filter(pk__in=[pk for pk, n in late.items() if n])
     names = {pk: (code, name) for pk, code, name in shown.values_list("pk", "code", "name")}
-    ranking = sorted(
-        (
-            {"agency__code": names[pk][0], "agency__name": names[pk][1], "late": n}
-            for pk, n in late.items()
-            if n and pk in names
-        ),
-        key=lambda row: (-row["late"], row["agency__code"]),
-    )[:10]
+    ranked = sorted((-n, names[pk][0], names[pk][1]) for pk, n in late.items() if n and pk in names)
+    ranking: list[dict[str, Any]] = [
+        {"agency__code": code, "agency__name": name, "late": -minus} for minus, code, name in ranked[:10]
+    ]
     return counts, by_channel, by_level, ranking
 
 
@@ -162,13 +158,14 @@ def _figures_from_facts(facts: QuerySet[DossierFact], now: dt.datetime) -> Figur
         row["agency_level"]: row["n"] for row in received.values("agency_level").annotate(n=Count("pk"))
     }
     late = named_set("open_late", now=now)[0] | named_set("finished_late", now=now)[0]
-    ranking = list(
-        facts.filter(late)
+    ranking: list[dict[str, Any]] = [
+        dict(row)
+        for row in facts.filter(late)
         .order_by()
         .values("agency__code", "agency__name")
         .annotate(late=Count("pk"))
         .order_by("-late", "agency__code")[:10]
-    )
+    ]
     return counts, by_channel, by_level, ranking
 
 
