@@ -306,9 +306,13 @@ def main() -> None:
     days = daily_rebuild()
     print(f"daily counters rebuilt from the facts: {days:,} rows in {time.perf_counter() - started:.1f} s")
     if connection.vendor == "postgresql":
+        # VACUUM as autovacuum would after a load: the visibility map lets the open rows be counted from
+        # the covering indexes alone.
+        started = time.perf_counter()
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE ioc_dossierfact")
-            cursor.execute("ANALYZE ioc_dailycount")
+            cursor.execute("VACUUM ANALYZE ioc_dossierfact")
+            cursor.execute("VACUUM ANALYZE ioc_dailycount")
+        print(f"VACUUM ANALYZE of the facts and counters: {time.perf_counter() - started:.1f} s")
     november = Period(dt.date(2025, 11, 1), dt.date(2025, 11, 30))
     if os.environ.get("MOTCUA_BENCH_IOC_EXPLAIN") and connection.vendor == "postgresql":
         _explain("index, province, November", lambda: index_compute(period=november, now=now))

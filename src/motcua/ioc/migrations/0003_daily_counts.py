@@ -10,7 +10,11 @@ from django.db import migrations, models
 OPEN_SPAN_INDEX = (
     "CREATE INDEX ioc_fact_open_span ON ioc_dossierfact USING gist ("
     "tstzrange(received_at, CASE WHEN finished_at IS NULL THEN NULL "
-    "ELSE GREATEST(finished_at, received_at) END, '[)')) WHERE received_at IS NOT NULL"
+    "ELSE GREATEST(finished_at, received_at) END, '[)')) "
+    # Every column the index's counts read of an open row: they come from the index alone (index-only
+    # scan), not from one heap page per row.
+    "INCLUDE (id, agency_id, received_at, finished_at, verdict, clock_end_at, supplement_requests, "
+    "appointment_at, dissatisfied) WHERE received_at IS NOT NULL"
 )
 
 

@@ -187,3 +187,17 @@ def test_a_counter_row_is_shared_by_the_facts_of_one_day(load: Callable[..., Any
     row.refresh_from_db()
     assert row.received == 1
     assert DailyCount.objects.get(day=dt.date(2025, 10, 7), channel="online").received == 1
+
+
+def test_the_rebuild_command(load: Callable[..., Any], commune: Agency) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    load(*_generated(random.Random(5), 10))
+    expected = daily_table()
+    DailyCount.objects.all().delete()
+    out = StringIO()
+    call_command("index", "rebuild-daily", stdout=out)
+    assert f"{len(expected)} daily counter rows rebuilt" in out.getvalue()
+    assert daily_table() == expected
