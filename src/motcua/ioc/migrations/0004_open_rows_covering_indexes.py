@@ -7,7 +7,8 @@ from django.db import migrations
 # whole table (docs/benchmarks.md, 2026-12-03). PostgreSQL only: SQLite has no INCLUDE, and serves the tests.
 OPEN_COVER_INDEX = (
     "CREATE INDEX ioc_fact_open_cover ON ioc_dossierfact (agency_id, appointment_at) "
-    "INCLUDE (id, national_status, suspended, code) WHERE finished_at IS NULL"
+    # finished_at too: the counts' filters repeat "no end", and a column they name must be in the index.
+    "INCLUDE (id, national_status, suspended, code, finished_at) WHERE finished_at IS NULL"
 )
 
 
