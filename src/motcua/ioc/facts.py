@@ -263,7 +263,8 @@ def facts_refresh_many(items: list[tuple[Dossier, DossierRecord | None]]) -> Non
     ids = [dossier.pk for dossier, _record in items]
     inputs = fact_inputs_load(ids)
     existing = {
-        fact.dossier_id: fact for fact in DossierFact.objects.select_for_update().filter(dossier_id__in=ids)
+        fact.dossier_id: fact
+        for fact in DossierFact.objects.select_for_update().filter(dossier_id__in=ids).order_by("pk")
     }
     now = clock.now()
     created: list[DossierFact] = []

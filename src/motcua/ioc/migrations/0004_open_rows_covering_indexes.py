@@ -8,7 +8,7 @@ from django.db import migrations
 OPEN_COVER_INDEX = (
     "CREATE INDEX ioc_fact_open_cover ON ioc_dossierfact (agency_id, appointment_at) "
     # finished_at too: the counts' filters repeat "no end", and a column they name must be in the index.
-    "INCLUDE (id, national_status, suspended, code, finished_at) WHERE finished_at IS NULL"
+    "INCLUDE (id, national_status, suspended, code, finished_at, received_at) WHERE finished_at IS NULL"
 )
 
 

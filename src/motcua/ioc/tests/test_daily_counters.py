@@ -20,6 +20,7 @@ from motcua.ioc.daily import daily_computed, daily_rebuild, daily_table
 from motcua.ioc.facts import fact_refresh
 from motcua.ioc.index import Period, index_compute
 from motcua.ioc.models import DailyCount
+from motcua.ioc.opendata import statistics_by_agency, statistics_by_agency_from_facts
 from motcua.ioc.selectors import dashboard_for
 from motcua.ioc.tests.conftest import VN, record
 
@@ -44,7 +45,7 @@ def _generated(rng: random.Random, n: int, *, prefix: str = "G") -> list[dict[st
     for i in range(n):
         received = _moment(rng, START, 90) if rng.random() > 0.04 else None
         base = received or START
-        status = rng.choice((2, 4, 4, 5, 6, 7, 8, 9, 9, 10, 10, 10))
+        status = rng.choice((1, 2, 4, 4, 5, 6, 7, 8, 9, 9, 10, 10, 10))
         fields: dict[str, Any] = {
             "KenhThucHien": rng.choice((1, 2, 2, 3)),
             "DonViXuLy": rng.choice((COMMUNE, DEPARTMENT)),
@@ -125,6 +126,10 @@ def _assert_same_figures() -> None:
             for key in ("counts", "by_channel", "by_level", "ranking", "due_soon", "open_late_codes"):
                 assert fast[key] == slow[key], (key, now, ids)
             assert [m["total"] for m in fast["trend"]] == [m["total"] for m in slow["trend"]]
+    for agency in (None, department):
+        for period in PERIODS:
+            fast_rows = statistics_by_agency(period=period, agency=agency)
+            assert fast_rows == statistics_by_agency_from_facts(period=period, agency=agency), period
 
 
 def test_the_counters_follow_every_change_of_the_facts(
