@@ -6,7 +6,10 @@ portal's records.
 The rows go in through the facts path — each fact's on-time verdict from ``ioc.ontime.clock_verdict``, the
 rule the per-dossier rebuild uses — in batches (``bulk_create``), not through the web: a million imports at
 the measured import rate would take longer than this bench is worth. The import rate is measured apart, on
-2,000 records through ``dossiers_import`` (the whole path: parse, dossier, components, fees, event, fact)."""
+2,000 records through ``dossiers_import`` (the whole path: parse, dossier, components, fees, event, fact;
+``MOTCUA_BENCH_IOC_IMPORTS``). The daily counters are rebuilt once after the load (the facts went in by COPY,
+around ``fact_refresh``), then the tables are vacuumed as autovacuum would. ``MOTCUA_BENCH_IOC_EXPLAIN=1``
+prints EXPLAIN ANALYZE of the slowest statements of the index and the dashboard."""
 
 from __future__ import annotations
 
