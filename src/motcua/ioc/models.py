@@ -69,6 +69,51 @@ class DossierFact(models.Model):
         return f"{self.code}: {self.verdict}"
 
 
+class DailyCount(models.Model):
+    """Counters of the fact rows by day (Vietnam time) × agency × channel × agency level: the dashboard and
+    the index sum these instead of reading a million fact rows. A fact adds to the row of its receipt day
+    (the ``received``… counters: receipts and the §2.3 flags) and to the row of its end day (the
+    ``finished``… counters: the outcome). Kept in step with the facts in the same transaction as each fact's
+    change (``ioc.daily.daily_apply``: the old row's contribution subtracted, the new one added, as one
+    upsert per touched day), and rebuilt whole after a bulk load (``motcua index rebuild-daily``). What each
+    counter counts is written once, in ``ioc.daily.COUNTERS``."""
+
+    day = models.DateField()
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=16)
+    agency_level = models.CharField(max_length=16)
+    # By receipt day.
+    received = models.IntegerField(default=0)
+    synced = models.IntegerField(default=0)
+    fee_bearing = models.IntegerField(default=0)
+    fee_paid_online = models.IntegerField(default=0)
+    result_document = models.IntegerField(default=0)
+    result_document_e = models.IntegerField(default=0)
+    digitised = models.IntegerField(default=0)
+    online_result = models.IntegerField(default=0)
+    reused = models.IntegerField(default=0)
+    from_store = models.IntegerField(default=0)
+    population_data = models.IntegerField(default=0)
+    # By end day.
+    finished = models.IntegerField(default=0)
+    finished_early = models.IntegerField(default=0)
+    finished_on_time = models.IntegerField(default=0)
+    finished_late = models.IntegerField(default=0)
+    processed = models.IntegerField(default=0)
+    processed_ok = models.IntegerField(default=0)
+    processed_ok_satisfied = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "agency", "channel", "agency_level"], name="ioc_daily_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.agency_id} {self.channel}"
+
+
 class NationalRecord(models.Model):
     """A dossier as the national portal (DVCQG, ``DongBoHoSoMC``) describes it, kept for dossiers that came
     in from it or from an old system: the flags our own model does not hold (paid online, VNeID, taken

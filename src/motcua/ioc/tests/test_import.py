@@ -121,3 +121,25 @@ def test_a_past_months_kept_index_follows_a_changed_history(load: Callable[..., 
     load(record("SEP-1", 9, NgayKetThucXuLy="20250912100000", **done))
     again = index_month_kept(month=september, agency=None, now=now)["indicators"]["2.1"]
     assert (again["numerator"], again["denominator"]) == (0, 1)
+
+
+def test_a_file_larger_than_a_batch_goes_in_whole(load: Callable[..., Any], monkeypatch: Any) -> None:
+    """The importer writes in rounds of multi-row statements (``BATCH`` records): rounds of new and of
+    changed records give the same dossiers, facts and counters as one record at a time would."""
+    from motcua.ioc import importer
+    from motcua.ioc.daily import daily_computed, daily_table
+
+    monkeypatch.setattr(importer, "BATCH", 3)
+    first = [
+        record(f"B-{i}", 4, NgayTiepNhan=f"202510{i + 1:02d}080000", NgayHenTra="20251020170000")
+        for i in range(8)
+    ]
+    assert load(*first).created == 8
+    ended = [{**item, "TrangThaiHoSo": 9, "NgayKetThucXuLy": "20251015090000"} for item in first[4:]]
+    again = [*first[:4], *ended, record("B-9", 2, NgayTiepNhan="20251012080000")]
+    report = load(*again)
+    assert (report.created, report.updated, report.unchanged) == (1, 4, 4)
+    assert DossierFact.objects.count() == Dossier.objects.count() == 9
+    assert DossierFact.objects.filter(code__in=["B-4", "B-7"], national_status=9).count() == 2
+    assert DossierEvent.objects.filter(action=TimelineAction.IMPORT).count() == 8 + 5
+    assert daily_table() == daily_computed()

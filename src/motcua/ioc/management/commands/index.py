@@ -1,6 +1,7 @@
 """``motcua index compute --from YYYY-MM-DD --to YYYY-MM-DD [--agency CODE] [--json]``: the national
 service-quality index (Decision 766) from our own data; ``motcua index rebuild-facts`` rebuilds every
-dossier's fact row."""
+dossier's fact row (and the daily counters with them); ``motcua index rebuild-daily`` recomputes the daily
+counters from the fact rows (after a bulk load that went around ``fact_refresh``, or to repair them)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         compute.add_argument("--agency", default=None, help="agency e-ID code (default: the whole province)")
         compute.add_argument("--json", action="store_true")
         sub.add_parser("rebuild-facts")
+        sub.add_parser("rebuild-daily")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from motcua.ioc.facts import facts_rebuild_all
@@ -29,6 +31,11 @@ class Command(BaseCommand):
 
         if options["action"] == "rebuild-facts":
             self.stdout.write(f"{facts_rebuild_all()} facts rebuilt")
+            return
+        if options["action"] == "rebuild-daily":
+            from motcua.ioc.daily import daily_rebuild
+
+            self.stdout.write(f"{daily_rebuild()} daily counter rows rebuilt")
             return
         agency = None
         if options["agency"]:
