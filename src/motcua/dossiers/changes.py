@@ -7,6 +7,7 @@ then all saved), once per dossier per transaction, and a failure in it never und
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from django.db import transaction
 
@@ -22,4 +23,14 @@ def dossier_changed(dossier_id: int) -> None:
     listener = _listener
     if listener is None or dossier_id is None:
         return
-    transaction.on_commit(lambda: listener(dossier_id), robust=True)
+    call = partial(listener, dossier_id)
+    connection = transaction.get_connection()
+    # Once per dossier per transaction: a change that writes two events (fee paid, then the clock
+    # resumes) tells the listener once. A callback of a rolled-back savepoint is already gone from the
+    # list, so the dossier is then told again by the call that still commits.
+    if connection.in_atomic_block and any(
+        isinstance(func, partial) and func.func is listener and func.args == call.args
+        for _sids, func, _robust in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(call, robust=True)

@@ -9,8 +9,8 @@ class IocConfig(AppConfig):
 
     def ready(self) -> None:
         from motcua.dossiers.changes import dossier_changed_listener_set
-        from motcua.ioc.facts import fact_refresh_by_id
+        from motcua.ioc.facts import fact_refresh_soon
 
-        # Every timeline event of a dossier rebuilds its fact row (after commit): the IOC's counts and the
-        # national index stay right when a dossier's history changes (issue 18.6).
-        dossier_changed_listener_set(fact_refresh_by_id)
+        # Every timeline event of a dossier rebuilds its fact row (after commit, in the worker): the IOC's
+        # counts and the national index stay right when a dossier's history changes (issue 18.6).
+        dossier_changed_listener_set(fact_refresh_soon)
