@@ -188,3 +188,28 @@ def test_a_payer_without_an_identity_number_gets_no_store_copy(
         services.counter_payment_record(dossier=dossier, clerk=clerk_binh, method="cash")
     assert Receipt.objects.filter(order__dossier=dossier).exists()
     assert not StoredDocument.objects.exists()
+
+
+def test_the_receipt_job_is_written_in_the_payments_own_transaction(
+    citizen_an, clerk_binh, fee_version, frozen, settings
+) -> None:
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    jobs = DBTaskResult.objects.filter(task_path="motcua.payments.tasks.receipt_issue_task")
+    dossier = submitted(fee_version, citizen_an)
+    seen = []
+
+    def pay_then_fail() -> None:
+        with transaction.atomic():
+            services.counter_payment_record(dossier=dossier, clerk=clerk_binh, method="cash")
+            seen.append(jobs.count())  # before any commit
+            raise RuntimeError("the payment's transaction fails")
+
+    with pytest.raises(RuntimeError):
+        pay_then_fail()
+    assert seen == [1]
+    assert not jobs.exists()  # gone with the payment: no receipt for money never recorded
+    order = services.counter_payment_record(dossier=dossier, clerk=clerk_binh, method="cash")
+    assert [j.args_kwargs["args"] for j in jobs] == [[order.pk]]
