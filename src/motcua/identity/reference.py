@@ -52,6 +52,8 @@ KINDS = [
     ("ly_lich_tu_phap", "Phiếu lý lịch tư pháp", ["phiếu lý lịch tư pháp"]),
     ("giay_phep_xay_dung", "Giấy phép xây dựng", ["giấy phép xây dựng đã được cấp"]),
     ("thong_tin_cong_dan", "Thông tin công dân (CSDLQG về dân cư)", []),
+    # E-receipts of fees paid (payments.receipts): kept for the payer, never offered for a component.
+    ("bien_lai_phi_le_phi", "Biên lai thu phí, lệ phí điện tử", []),
 ]
 
 

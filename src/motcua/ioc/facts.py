@@ -319,6 +319,22 @@ def fact_refresh_by_id(dossier_id: int) -> None:
         fact_refresh(dossier)
 
 
+def fact_refresh_soon(dossier_id: int) -> None:
+    """The listener of ``dossiers.changes`` (called after the commit, once per dossier per transaction).
+    The rebuild reads the dossier, its timeline, components, fees, rating and national record — some fifteen
+    queries — so it runs in the worker: the request that changed the dossier (a payment notification, a
+    clerk's click) does not wait for the IOC. Its fact row follows within the worker's polling interval;
+    with the immediate backend (tests) the task runs here and now. If the task cannot be queued the
+    row is rebuilt in place, never left stale."""
+    from motcua.ioc.tasks import ioc_fact_refresh_task
+
+    try:
+        ioc_fact_refresh_task.enqueue(dossier_id)
+    except Exception:
+        logger.warning("ioc: fact refresh of dossier %s not queued; rebuilt now", dossier_id, exc_info=True)
+        fact_refresh_by_id(dossier_id)
+
+
 def facts_rebuild_all() -> int:
     """Rebuild every fact row (after a change of the rules, or to check the incremental path)."""
     count = 0

@@ -177,7 +177,51 @@ def receipt_issue(*, order_id: int) -> Receipt | None:
         email = order.dossier.applicant_email
         if email:
             transaction.on_commit(lambda: _send(receipt.pk, email))
+        transaction.on_commit(lambda: receipt_to_store(receipt.pk))
     return receipt
+
+
+RECEIPT_KIND = "bien_lai_phi_le_phi"  # identity.reference.KINDS
+
+
+def receipt_to_store(receipt_id: int) -> None:
+    """Keep the signed receipt in the payer's personal data store (Decree 45/2020/NĐ-CP art. 16: what an
+    agency issues to a person is kept in their store). After the receipt's commit, so a store that fails
+    never takes back a receipt number; added once (``source_ref`` ``receipt:<id>``)."""
+    from motcua.identity.models import DocumentSource
+    from motcua.identity.store import store_document_add
+
+    receipt = Receipt.objects.select_related("series", "order__dossier__receiving_agency").get(pk=receipt_id)
+    dossier = receipt.order.dossier
+    if not dossier.applicant_id_number or not receipt.pdf:
+        return  # a payer with no identity number has no store
+    try:
+        with receipt.pdf.open("rb") as handle:
+            content = handle.read()
+        store_document_add(
+            owner_id_number=dossier.applicant_id_number,
+            title=(
+                f"Biên lai thu phí, lệ phí {receipt.series.series} số {receipt.display_number}"
+                f" — hồ sơ {dossier.code}"
+            ),
+            source=DocumentSource.ISSUED,
+            source_ref=f"receipt:{receipt.pk}",
+            kind_code=RECEIPT_KIND,
+            issuer=dossier.receiving_agency.name,
+            issue_date=receipt.issued_at.astimezone(clock.VIETNAM_TZ).date(),
+            content=content,
+            file_name=Path(receipt.pdf.name or "bien-lai.pdf").name,
+            dossier_code=dossier.code or "",
+            data={
+                "template_symbol": receipt.series.template_symbol,
+                "series": receipt.series.series,
+                "number": receipt.display_number,
+                "amount": receipt.amount,
+                "txn_ref": receipt.order.txn_ref,
+            },
+        )
+    except Exception:  # the receipt stands and stays on the dossier page; the store copy is a courtesy
+        logger.exception("payments: receipt %s not added to the payer's data store", receipt_id)
 
 
 def _send(receipt_id: int, email: str) -> None:

@@ -214,7 +214,14 @@ def _mark_paid(order: PaymentOrder, note: Notification) -> None:
 
 
 def _dossier_paid(order: PaymentOrder, *, actor: User | None, actor_role: str, agency: Any = None) -> None:
-    transaction.on_commit(lambda: _receipt_enqueue(order.pk))
+    if _tasks_in_this_database():
+        # The receipt job is a row of this database: written in the payment's own transaction, it exists
+        # exactly when the payment does, and costs no commit of its own (a WAL flush per notification).
+        from motcua.payments.tasks import receipt_issue_task
+
+        receipt_issue_task.enqueue(order.pk)
+    else:
+        transaction.on_commit(lambda: _receipt_enqueue(order.pk))
     dossier = Dossier.objects.select_for_update().get(pk=order.dossier_id)
     if amount_due(dossier) > 0:  # a part of what is due (another order still open): nothing changes yet
         return
@@ -242,6 +249,15 @@ def _dossier_paid(order: PaymentOrder, *, actor: User | None, actor_role: str, a
             actor_agency=agency,
             data={"reference": order.txn_ref},
         )
+
+
+def _tasks_in_this_database() -> bool:
+    from django.tasks import task_backends
+    from django_tasks_db import DatabaseBackend
+
+    from motcua.payments.tasks import receipt_issue_task
+
+    return isinstance(task_backends[receipt_issue_task.backend], DatabaseBackend)
 
 
 def _receipt_enqueue(order_id: int) -> None:

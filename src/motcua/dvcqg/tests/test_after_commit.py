@@ -62,3 +62,17 @@ def test_a_rolled_back_change_sends_nothing(
         submit_and_fail()
     assert callbacks == []
     assert national_portal.portal.dossiers == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_drain_waiting_in_the_queue_is_not_queued_again(
+    bulletin_version, citizen_an, clerk_binh, settings: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    settings.MOTCUA_DVCQG_SYNC = True
+    dossier = bulletin_submitted(bulletin_version, citizen_an)
+    services.dossier_receive(dossier=dossier, clerk=clerk_binh)  # a second commit with events
+    drains = DBTaskResult.objects.filter(task_path="motcua.dvcqg.tasks.dvcqg_outbox_drain_task")
+    assert drains.count() == 1

@@ -9,6 +9,7 @@ import pytest
 
 from motcua.agencies.models import Agency
 from motcua.catalog.models import ProcedureVersion
+from motcua.dossiers.tests.conftest import bulletin_version  # noqa: F401 (test_fact_refresh)
 from motcua.ioc.importer import ImportReport, dossiers_import
 from motcua.testing.factories import ProcedureFactory, ProcedureVersionFactory
 

@@ -149,3 +149,67 @@ def test_receipts_are_numbered_per_series_signed_and_validate(
 
     with pytest.raises(NotFoundError):
         receipt_get(user=citizen_other, txn_ref=first.txn_ref)
+
+
+def test_the_signed_receipt_is_kept_once_in_the_payers_data_store(
+    citizen_an, clerk_binh, fee_version, receipt_signing, django_capture_on_commit_callbacks
+) -> None:
+    from motcua.identity.models import DocumentSource, StoredDocument
+    from motcua.identity.reference import identity_reference_seed
+    from motcua.payments.receipts import RECEIPT_KIND, receipt_to_store
+
+    identity_reference_seed()
+    with django_capture_on_commit_callbacks(execute=True):
+        order = services.counter_payment_record(
+            dossier=submitted(fee_version, citizen_an), clerk=clerk_binh, method="cash"
+        )
+    receipt = Receipt.objects.get(order=order)
+    stored = StoredDocument.objects.get(owner_id_number="001090012345", source_ref=f"receipt:{receipt.pk}")
+    assert (stored.source, stored.kind.code if stored.kind else None) == (DocumentSource.ISSUED, RECEIPT_KIND)
+    assert stored.sha256 == receipt.sha256
+    assert stored.dossier_code == order.dossier.code
+    assert (stored.data["number"], stored.data["amount"]) == (receipt.display_number, FEE)
+    assert stored.signature_verdict == "valid"  # checked at once against the trust list
+    receipt_to_store(receipt.pk)  # a second time (a retried task): still one
+    assert StoredDocument.objects.filter(source_ref=f"receipt:{receipt.pk}").count() == 1
+    from motcua.identity.store import store_documents
+
+    assert [d.pk for d in store_documents(id_number="001090012345")] == [stored.pk]
+
+
+def test_a_payer_without_an_identity_number_gets_no_store_copy(
+    citizen_an, clerk_binh, fee_version, frozen, django_capture_on_commit_callbacks
+) -> None:
+    from motcua.identity.models import StoredDocument
+
+    dossier = submitted(fee_version, citizen_an)
+    type(dossier).objects.filter(pk=dossier.pk).update(applicant_id_number="")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.counter_payment_record(dossier=dossier, clerk=clerk_binh, method="cash")
+    assert Receipt.objects.filter(order__dossier=dossier).exists()
+    assert not StoredDocument.objects.exists()
+
+
+def test_the_receipt_job_is_written_in_the_payments_own_transaction(
+    citizen_an, clerk_binh, fee_version, frozen, settings
+) -> None:
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    jobs = DBTaskResult.objects.filter(task_path="motcua.payments.tasks.receipt_issue_task")
+    dossier = submitted(fee_version, citizen_an)
+    seen = []
+
+    def pay_then_fail() -> None:
+        with transaction.atomic():
+            services.counter_payment_record(dossier=dossier, clerk=clerk_binh, method="cash")
+            seen.append(jobs.count())  # before any commit
+            raise RuntimeError("the payment's transaction fails")
+
+    with pytest.raises(RuntimeError):
+        pay_then_fail()
+    assert seen == [1]
+    assert not jobs.exists()  # gone with the payment: no receipt for money never recorded
+    order = services.counter_payment_record(dossier=dossier, clerk=clerk_binh, method="cash")
+    assert [j.args_kwargs["args"] for j in jobs] == [[order.pk]]

@@ -24,12 +24,14 @@ class Command(BaseCommand):
         from motcua.catalog.demo import load_demo_catalogue
         from motcua.dossiers.demo import load_demo_dossiers
         from motcua.dossiers.reference import rating_criteria_seed, status_mapping_seed
+        from motcua.payments.demo import demo_fee_procedure, load_demo_payments
 
         with transaction.atomic():
             load_demo_agencies()
             calendar_seed(years=range(2024, 2028))
             load_demo_catalogue()
             logins = load_demo_users()
+            reconcilers = set(load_demo_payments())
             status_mapping_seed()
             rating_criteria_seed()
             tokens = demo_api_tokens()
@@ -41,7 +43,15 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo province loaded (tỉnh Minh Sơn, H99)."))
         self.stdout.write("Demo logins (username / password — role @ agency):")
         for login in logins:
-            self.stdout.write(f"  {login.username:<17} / {login.password:<16} {login.description}")
+            extra = "; đối soát, hoàn phí thanh toán" if login.username in reconcilers else ""
+            self.stdout.write(f"  {login.username:<17} / {login.password:<16} {login.description}{extra}")
+        fee = demo_fee_procedure()
+        if fee is not None:
+            code, name, amount = fee
+            self.stdout.write(
+                f"Online payment: submit {code} ({name}, {amount:,} đ) as a citizen, then "
+                "“Nộp phí, lệ phí” on the dossier page (payment simulator)."
+            )
         self.stdout.write("API tokens (header `Authorization: Bearer <token>`):")
         for username, key in tokens:
             self.stdout.write(f"  {username:<17} {key}")
