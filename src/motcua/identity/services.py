@@ -27,6 +27,7 @@ from motcua.identity.models import (
 if TYPE_CHECKING:
     from motcua.accounts.models import User
     from motcua.dossiers.models import Dossier
+    from motcua.gateway.personal_data import GatewayRead
     from motcua.identity.vneid import VneidIdentity
 
 logger = logging.getLogger(__name__)
@@ -107,6 +108,43 @@ class DossierReadsToAccessRecord:
                     )
                 )
         PersonalDataAccess.objects.bulk_create(rows)
+
+
+class GatewayReadsToAccessRecord:
+    """The ``gateway.personal_data`` port: a client system's read through the gateway is one row per
+    citizen it named (by ID number, or as the applicant or submitter of a dossier it named), kind
+    ``system``: the system by name and client id instead of an official, the stated purpose (X-Purpose)."""
+
+    def gateway_read_record(self, read: GatewayRead) -> None:
+        from motcua.dossiers.models import Dossier
+
+        subjects: dict[str, None] = dict.fromkeys(read.subject_id_numbers)
+        if read.dossier_codes:
+            for applicant, submitter in Dossier.objects.filter(code__in=read.dossier_codes).values_list(
+                "applicant_id_number", "submitter_id_number"
+            ):
+                subjects.update(dict.fromkeys(s for s in (applicant, submitter) if s))
+        if not subjects:
+            return
+        accessor = _clip(f"{read.member_name} ({read.client_id})", "accessor")
+        what = _clip(
+            f"{read.service_name} [{read.service_code}] — {read.method} /{read.path} "
+            f"(thông điệp {read.message_id})",
+            "data",
+        )
+        purpose = _clip(read.purpose, "purpose")
+        PersonalDataAccess.objects.bulk_create(
+            PersonalDataAccess(
+                subject_id_number=subject,
+                at=read.at,
+                accessor_kind=AccessorKind.SYSTEM,
+                accessor=accessor,
+                user=None,
+                data=what,
+                purpose=purpose,
+            )
+            for subject in subjects
+        )
 
 
 # --- VNeID login ---------------------------------------------------------------------------------
