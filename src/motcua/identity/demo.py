@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -61,11 +62,14 @@ def _content() -> bytes:
             "ngày 01/10/2026 — UBND phường Minh Khai (dữ liệu mẫu, không có giá trị pháp lý)."
         ),
     }
-    pdf = typst.compile(
-        _SOURCE.encode(),
-        sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
-        font_paths=list(document_font().directories),
-    )
+    with tempfile.TemporaryDirectory(prefix="motcua-demo-") as directory:
+        source = Path(directory) / "copy.typ"
+        source.write_text(_SOURCE, encoding="utf-8")
+        pdf = typst.compile(
+            str(source),
+            sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+            font_paths=list(document_font().directories),
+        )
     if not isinstance(pdf, bytes):  # pragma: no cover - typst returns bytes for one PDF
         raise RuntimeError("typst returned no PDF")
     return pdf
