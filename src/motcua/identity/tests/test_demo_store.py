@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from motcua.identity.demo import DEMO_CITIZEN_ID, DEMO_SIGNER, load_demo_store
 from motcua.identity.models import StoredDocument
@@ -57,3 +58,8 @@ def test_the_demo_seeds_one_signed_reusable_document_offered_at_submission(demo_
     offers = StoreForDossiers().reuse_offers(user=an, components=components)
     proof = next(c for c in components if "chỗ ở hợp pháp" in c.name.lower())
     assert f"store:{doc.pk}" in [value for value, _ in offers.get(proof.pk, [])]
+    # And the citizen's submission form shows "use this" for it.
+    web = Client()
+    web.force_login(an)
+    form = web.get(f"/ho-so/nop/{RESIDENCE}/").content.decode()
+    assert f"value='store:{doc.pk}'" in form or f'value="store:{doc.pk}"' in form
