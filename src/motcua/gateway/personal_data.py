@@ -15,6 +15,9 @@ applicant and submitter), wherever they occur in the request's query string and 
 answer. The defaults name the fields of the national systems' messages (C06 ``SoDinhDanh``, DVCQG
 ``MaHoSo``); a province adds the field names of its own services by setting, not by code.
 
+An official's download of an exchange's evidence (``/lgsp/nhat-ky/<id>/bang-chung/``: the bodies are in
+it) is a read too: ``evidence_read_record``, kind staff, inside the download's transaction.
+
 Contract: ``gateway_read_record`` runs after the answer is logged, in the gateway's connection; it MUST NOT
 raise for a read whose subjects it cannot resolve (a dossier code it does not hold)."""
 
@@ -66,6 +69,11 @@ class GatewayRead:
 class GatewayReads(Protocol):
     def gateway_read_record(self, read: GatewayRead) -> None:
         """Record that the client system read the personal data of the read's subjects."""
+        ...
+
+    def evidence_read_record(self, read: GatewayRead, *, user: Any, reader: str) -> None:
+        """Record that an official (``user``, ``reader`` their name) took the evidence of the exchange
+        (which holds its bodies) from the message log page: a staff read of the subjects' data."""
         ...
 
 

@@ -497,6 +497,34 @@ def exchange(incoming: Incoming) -> Answer:
     return _answer_of(log, replay=False)
 
 
+def _read_of(log: MessageLog, *, member_name: str, service_name: str) -> GatewayRead | None:
+    """The personal-data read an exchange was, with the citizens it named; None when it named none."""
+    ids, codes = subjects_of(
+        query=log.query,
+        request_body=bytes(log.request_body),
+        request_type=log.request_content_type,
+        response_body=bytes(log.response_body),
+        response_type=log.response_content_type,
+    )
+    if not ids and not codes:
+        return None
+    return GatewayRead(
+        at=log.answered_at or clock.now(),
+        message_id=log.message_id,
+        client_id=log.client_code,
+        member_code=log.member_code,
+        member_name=member_name,
+        service_code=log.service_code,
+        service_name=service_name,
+        method=log.method,
+        path=log.path,
+        # HTTP headers are Latin-1: a Vietnamese purpose travels percent-encoded (docs/integration.md).
+        purpose=urllib.parse.unquote(log.purpose),
+        subject_id_numbers=ids,
+        dossier_codes=codes,
+    )
+
+
 def _personal_data_read_report(log: MessageLog, *, client: ClientView, service: ServiceView) -> None:
     """A client system read personal data through us: tell the citizen's record (gateway.personal_data).
     After the answer is logged: a failure here is logged loudly, the exchange itself stands (the signed
@@ -509,30 +537,9 @@ def _personal_data_read_report(log: MessageLog, *, client: ClientView, service: 
         or client.client_id in own_client_ids()
     ):
         return
-    ids, codes = subjects_of(
-        query=log.query,
-        request_body=bytes(log.request_body),
-        request_type=log.request_content_type,
-        response_body=bytes(log.response_body),
-        response_type=log.response_content_type,
-    )
-    if not ids and not codes:
+    read = _read_of(log, member_name=client.member_name, service_name=service.name)
+    if read is None:
         return
-    read = GatewayRead(
-        at=log.answered_at or clock.now(),
-        message_id=log.message_id,
-        client_id=client.client_id,
-        member_code=client.member_code,
-        member_name=client.member_name,
-        service_code=service.code,
-        service_name=service.name,
-        method=log.method,
-        path=log.path,
-        # HTTP headers are Latin-1: a Vietnamese purpose travels percent-encoded (docs/integration.md).
-        purpose=urllib.parse.unquote(log.purpose),
-        subject_id_numbers=ids,
-        dossier_codes=codes,
-    )
     try:
         with _savepoint():
             reads.gateway_read_record(read)
@@ -833,6 +840,22 @@ def evidence_build(*, message_id: str, client_id: str = "") -> dict[str, Any]:
         "merkle_proof": ev.merkle_proof(hashes, (log.seq or 0) - batch.first_seq),
         "timestamp_token": base64.b64encode(bytes(batch.token)).decode(),
     }
+
+
+def evidence_for_official(*, log: MessageLog, user: Any, reader: str) -> dict[str, Any]:
+    """The evidence of one exchange for an official on the message log page. It holds the bodies: for a
+    service with personal data the download is recorded as the official's read of the citizens it names
+    (gateway.personal_data), in the same transaction — no record, no download."""
+    with transaction.atomic():
+        data = evidence_build(message_id=log.message_id, client_id=log.client_code)
+        service = Service.objects.filter(code=log.service_code).first()
+        reads = gateway_reads()
+        if service is not None and service.personal_data and reads is not None:
+            member = Member.objects.filter(code=log.member_code).values_list("name", flat=True).first()
+            read = _read_of(log, member_name=member or log.member_code, service_name=service.name)
+            if read is not None:
+                reads.evidence_read_record(read, user=user, reader=reader)
+    return data
 
 
 def chain_verify() -> ev.Verification:

@@ -153,3 +153,25 @@ def test_the_admin_audit_filters_per_client_system(
     assert "Thành viên soyte (soyte)" in page
     assert "001090012345" in page
     assert client.get(url, {"system": "nobody"}).content.decode().count("001090012345") == 0
+
+
+def test_an_officials_evidence_download_is_a_staff_read(
+    client: Any, gw: GatewayForTests, admin_giang: Any, settings: Any, tmp_path: Any
+) -> None:
+    from motcua.gateway.models import MessageLog
+    from motcua.gateway.services import log_seal_and_stamp
+    from motcua.signatures.pki import pki_demo_build, pki_write
+
+    pki_write(pki_demo_build(people={}), tmp_path)
+    settings.MOTCUA_PKI_DIR = str(tmp_path)
+    gw.call("people", "congdan/tracuu", token=_soyte(gw), method="POST", body=LOOKUP, message_id="ev-1",
+            purpose="p")  # fmt: skip
+    log_seal_and_stamp()
+    client.force_login(admin_giang)
+    log = MessageLog.objects.get(message_id="ev-1")
+    assert client.get(f"/lgsp/nhat-ky/{log.pk}/bang-chung/").status_code == 200
+    staff = PersonalDataAccess.objects.get(accessor_kind=AccessorKind.STAFF)
+    assert staff.subject_id_number == CITIZEN
+    assert staff.user == admin_giang
+    assert "ev-1" in staff.data
+    assert PersonalDataAccess.objects.filter(accessor_kind=AccessorKind.SYSTEM).count() == 1
