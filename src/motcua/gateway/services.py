@@ -800,10 +800,13 @@ def log_seal_and_stamp(*, max_entries: int = 10000) -> dict[str, int]:
 # --- evidence and chain verification --------------------------------------------------------------
 
 
-def evidence_build(*, message_id: str, client_id: str = "") -> dict[str, Any]:
+def evidence_build(*, message_id: str, client_id: str = "", pk: int | None = None) -> dict[str, Any]:
+    """``pk``: exactly that log entry (the message page), not the final answer among those sharing the id."""
     logs = MessageLog.objects.filter(message_id=message_id)
     if client_id:
         logs = logs.filter(client_code=client_id)
+    if pk is not None:
+        logs = logs.filter(pk=pk)
     candidates = list(logs.order_by("-replayable", "pk")[:2])
     if not candidates:
         raise NotFoundError(f"Không có thông điệp {message_id} trong nhật ký.")
@@ -847,7 +850,7 @@ def evidence_for_official(*, log: MessageLog, user: Any, reader: str) -> dict[st
     service with personal data the download is recorded as the official's read of the citizens it names
     (gateway.personal_data), in the same transaction — no record, no download."""
     with transaction.atomic():
-        data = evidence_build(message_id=log.message_id, client_id=log.client_code)
+        data = evidence_build(message_id=log.message_id, client_id=log.client_code, pk=log.pk)
         service = Service.objects.filter(code=log.service_code).first()
         reads = gateway_reads()
         if service is not None and service.personal_data and reads is not None:
