@@ -149,6 +149,17 @@ MOTCUA_VNEID_CLIENT_ID = env_str("MOTCUA_VNEID_CLIENT_ID", "motcua-portal")
 DEMO_VNEID_CLIENT_KEY = "motcua-demo-vneid-secret"
 MOTCUA_VNEID_CLIENT_SECRET = env_str("MOTCUA_VNEID_CLIENT_SECRET") or DEMO_VNEID_CLIENT_KEY
 MOTCUA_VNEID_MIN_LEVEL = env_int("MOTCUA_VNEID_MIN_LEVEL", 2)
+# The ID token's claim names per field, each a list tried in order (the first claim present wins). The
+# defaults are an ASSUMPTION — the VNeID relying-party guide is not public (docs/identity-and-data.md): a
+# province sets MOTCUA_VNEID_CLAIM_<FIELD>="name1,name2" from its integration guide, no code change. The
+# simulator (`motcua sim-vneid`) issues the first name of each list too.
+MOTCUA_VNEID_CLAIMS = {
+    "subject": env_list("MOTCUA_VNEID_CLAIM_SUBJECT", ["sub"]),
+    "id_number": env_list("MOTCUA_VNEID_CLAIM_ID_NUMBER", ["so_dinh_danh"]),
+    "full_name": env_list("MOTCUA_VNEID_CLAIM_FULL_NAME", ["ho_va_ten", "name"]),
+    "birth_date": env_list("MOTCUA_VNEID_CLAIM_BIRTH_DATE", ["ngay_sinh", "birthdate"]),
+    "level": env_list("MOTCUA_VNEID_CLAIM_LEVEL", ["muc_do_dinh_danh", "acr"]),
+}
 
 # --- Internationalisation: Vietnamese first, English available ------------------------------------
 LANGUAGE_CODE = "vi"
@@ -260,6 +271,10 @@ MOTCUA_GATEWAY_TOKEN_CACHE_SECONDS = env_int("MOTCUA_GATEWAY_TOKEN_CACHE_SECONDS
 MOTCUA_GATEWAY_STAMP_INTERVAL = env_int("MOTCUA_GATEWAY_STAMP_INTERVAL", 5)
 # First retry of an asynchronous delivery after this many seconds, doubling up to an hour.
 MOTCUA_GATEWAY_RETRY_BASE_SECONDS = env_int("MOTCUA_GATEWAY_RETRY_BASE_SECONDS", 2)
+# The message fields that name whose personal data an exchange carries (ID numbers; dossier codes), for the
+# citizen's "who used my data" (gateway/personal_data.py; empty = its defaults: C06 and DVCQG names).
+MOTCUA_GATEWAY_SUBJECT_FIELDS = env_list("MOTCUA_GATEWAY_SUBJECT_FIELDS", [])
+MOTCUA_GATEWAY_DOSSIER_FIELDS = env_list("MOTCUA_GATEWAY_DOSSIER_FIELDS", [])
 # National Public Service Portal (DVCQG) sync (docs/dvcqg.md): reached through the gateway (LGSP) at
 # MOTCUA_GATEWAY_URL, service "dvcqg"; MOTCUA_DVCQG_URL set = straight to that adapter URL instead.
 MOTCUA_DVCQG_SYNC = env_bool("MOTCUA_DVCQG_SYNC", True)

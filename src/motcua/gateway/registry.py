@@ -17,6 +17,7 @@ class ClientView:
     pk: int
     client_id: str
     member_code: str
+    member_name: str
     granted: frozenset[str]
     rate_per_second: int
     burst: int
@@ -26,6 +27,7 @@ class ClientView:
 @dataclass(frozen=True)
 class ServiceView:
     code: str
+    name: str
     version: str
     upstream_url: str
     personal_data: bool
@@ -60,6 +62,7 @@ def client_view(client_id: str) -> ClientView | None:
             pk=client.pk,
             client_id=client.client_id,
             member_code=client.member.code,
+            member_name=client.member.name,
             granted=frozenset(
                 client.grants.filter(service__active=True).values_list("service__code", flat=True)
             ),
@@ -83,6 +86,7 @@ def service_view(code: str) -> ServiceView | None:
     if service is not None:
         view = ServiceView(
             code=service.code,
+            name=service.name,
             version=service.version,
             upstream_url=service.upstream_url,
             personal_data=service.personal_data,

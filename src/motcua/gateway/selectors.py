@@ -1,4 +1,5 @@
-"""Reads of the gateway: the registry for its browser, per-service health, the dead-letter list."""
+"""Reads of the gateway: the registry for its browser, per-service health, the dead-letter list, the
+message log and one message with its seal."""
 
 from __future__ import annotations
 
@@ -108,3 +109,32 @@ def deliveries_waiting() -> QuerySet[Delivery]:
     return (
         Delivery.objects.select_related("log").filter(state=DeliveryState.WAITING).order_by("next_attempt_at")
     )
+
+
+# --- the message log, for administrators and integrators (/lgsp/nhat-ky/) --------------------------
+
+MESSAGES_SHOWN = 200
+
+
+def messages_log(
+    *, service: str = "", client: str = "", outcome: str = "", message_id: str = ""
+) -> QuerySet[MessageLog]:
+    """The newest exchanges first, filtered; the bodies are not loaded (they may hold personal data)."""
+    logs = MessageLog.objects.defer("request_body", "response_body").order_by("-received_at", "-pk")
+    if service:
+        logs = logs.filter(service_code=service)
+    if client:
+        logs = logs.filter(client_code=client)
+    if outcome:
+        logs = logs.filter(outcome=outcome)
+    if message_id:
+        logs = logs.filter(message_id=message_id)
+    return logs
+
+
+def message_detail(pk: int) -> MessageLog | None:
+    return MessageLog.objects.select_related("batch").filter(pk=pk).first()
+
+
+def service_carries_personal_data(code: str) -> bool:
+    return Service.objects.filter(code=code, personal_data=True).exists()

@@ -15,6 +15,7 @@ import logging
 import secrets
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,8 +45,9 @@ from motcua.gateway.models import (
     ServiceVersion,
     StampBatch,
 )
+from motcua.gateway.personal_data import GatewayRead, gateway_reads, own_client_ids, subjects_of
 from motcua.gateway.ratelimit import rate_limit_take
-from motcua.gateway.registry import ClientView, client_view, registry_cache_clear, service_view
+from motcua.gateway.registry import ClientView, ServiceView, client_view, registry_cache_clear, service_view
 
 logger = logging.getLogger(__name__)
 
@@ -490,8 +492,59 @@ def exchange(incoming: Incoming) -> Answer:
     if incoming.prefer_async:
         Delivery.objects.create(log=log, next_attempt_at=received)
         return _answer_of(log, replay=False)
-    _deliver(log, service_timeout=service.timeout_seconds, upstream_base=service.upstream_url)
+    if _deliver(log, service_timeout=service.timeout_seconds, upstream_base=service.upstream_url):
+        _personal_data_read_report(log, client=client, service=service)
     return _answer_of(log, replay=False)
+
+
+def _read_of(log: MessageLog, *, member_name: str, service_name: str) -> GatewayRead | None:
+    """The personal-data read an exchange was, with the citizens it named; None when it named none."""
+    ids, codes = subjects_of(
+        query=log.query,
+        request_body=bytes(log.request_body),
+        request_type=log.request_content_type,
+        response_body=bytes(log.response_body),
+        response_type=log.response_content_type,
+    )
+    if not ids and not codes:
+        return None
+    return GatewayRead(
+        at=log.answered_at or clock.now(),
+        message_id=log.message_id,
+        client_id=log.client_code,
+        member_code=log.member_code,
+        member_name=member_name,
+        service_code=log.service_code,
+        service_name=service_name,
+        method=log.method,
+        path=log.path,
+        # HTTP headers are Latin-1: a Vietnamese purpose travels percent-encoded (docs/integration.md).
+        purpose=urllib.parse.unquote(log.purpose),
+        subject_id_numbers=ids,
+        dossier_codes=codes,
+    )
+
+
+def _personal_data_read_report(log: MessageLog, *, client: ClientView, service: ServiceView) -> None:
+    """A client system read personal data through us: tell the citizen's record (gateway.personal_data).
+    After the answer is logged: a failure here is logged loudly, the exchange itself stands (the signed
+    message log still holds who asked what, for which purpose)."""
+    reads = gateway_reads()
+    if (
+        reads is None
+        or not service.personal_data
+        or not 200 <= (log.status_code or 0) < 300
+        or client.client_id in own_client_ids()
+    ):
+        return
+    read = _read_of(log, member_name=client.member_name, service_name=service.name)
+    if read is None:
+        return
+    try:
+        with _savepoint():
+            reads.gateway_read_record(read)
+    except Exception:
+        logger.exception("gateway: recording the personal-data read of message %s failed", log.message_id)
 
 
 def _upstream_headers(log: MessageLog) -> dict[str, str]:
@@ -591,6 +644,9 @@ def deliveries_run(*, limit: int = 50) -> dict[str, int]:
             ok, delivery.last_error = False, "service withdrawn"
         else:
             ok = _deliver(log, service_timeout=service.timeout_seconds, upstream_base=service.upstream_url)
+            client = client_view(log.client_code) if ok else None
+            if client is not None:
+                _personal_data_read_report(log, client=client, service=service)
             delivery.last_error = "" if ok else (log.error or f"status {log.status_code}")[:500]
         if ok:
             delivery.state = DeliveryState.DELIVERED
@@ -744,10 +800,13 @@ def log_seal_and_stamp(*, max_entries: int = 10000) -> dict[str, int]:
 # --- evidence and chain verification --------------------------------------------------------------
 
 
-def evidence_build(*, message_id: str, client_id: str = "") -> dict[str, Any]:
+def evidence_build(*, message_id: str, client_id: str = "", pk: int | None = None) -> dict[str, Any]:
+    """``pk``: exactly that log entry (the message page), not the final answer among those sharing the id."""
     logs = MessageLog.objects.filter(message_id=message_id)
     if client_id:
         logs = logs.filter(client_code=client_id)
+    if pk is not None:
+        logs = logs.filter(pk=pk)
     candidates = list(logs.order_by("-replayable", "pk")[:2])
     if not candidates:
         raise NotFoundError(f"Không có thông điệp {message_id} trong nhật ký.")
@@ -784,6 +843,22 @@ def evidence_build(*, message_id: str, client_id: str = "") -> dict[str, Any]:
         "merkle_proof": ev.merkle_proof(hashes, (log.seq or 0) - batch.first_seq),
         "timestamp_token": base64.b64encode(bytes(batch.token)).decode(),
     }
+
+
+def evidence_for_official(*, log: MessageLog, user: Any, reader: str) -> dict[str, Any]:
+    """The evidence of one exchange for an official on the message log page. It holds the bodies: for a
+    service with personal data the download is recorded as the official's read of the citizens it names
+    (gateway.personal_data), in the same transaction — no record, no download."""
+    with transaction.atomic():
+        data = evidence_build(message_id=log.message_id, client_id=log.client_code, pk=log.pk)
+        service = Service.objects.filter(code=log.service_code).first()
+        reads = gateway_reads()
+        if service is not None and service.personal_data and reads is not None:
+            member = Member.objects.filter(code=log.member_code).values_list("name", flat=True).first()
+            read = _read_of(log, member_name=member or log.member_code, service_name=service.name)
+            if read is not None:
+                reads.evidence_read_record(read, user=user, reader=reader)
+    return data
 
 
 def chain_verify() -> ev.Verification:

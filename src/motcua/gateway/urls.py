@@ -10,4 +10,7 @@ urlpatterns: list[URLPattern] = [
     path("dich-vu/<slug:code>/", views.service, name="service"),
     path("van-hanh/", views.operations, name="operations"),
     path("van-hanh/gui-lai/<int:delivery_id>/", views.replay, name="replay"),
+    path("nhat-ky/", views.message_log, name="messages"),
+    path("nhat-ky/<int:pk>/", views.message, name="message"),
+    path("nhat-ky/<int:pk>/bang-chung/", views.message_evidence, name="message_evidence"),
 ]

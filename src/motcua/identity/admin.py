@@ -6,9 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from motcua.identity.models import (
+    AccessorKind,
     ConsentPurpose,
     DataErrorReport,
     DocumentKind,
@@ -31,12 +34,35 @@ class _ReadOnly:
         return False
 
 
+class SystemAccessorFilter(admin.SimpleListFilter):
+    """Per client system, as the gateway recorded it (kind "system" has no official to filter by)."""
+
+    title = _("hệ thống khác")
+    parameter_name = "system"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        names = (
+            PersonalDataAccess.objects.filter(accessor_kind=AccessorKind.SYSTEM)
+            .order_by("accessor")
+            .values_list("accessor", flat=True)
+            .distinct()[:200]
+        )
+        return [(name, name) for name in names]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value:
+            return queryset.filter(accessor_kind=AccessorKind.SYSTEM, accessor=value)
+        return queryset
+
+
 @admin.register(PersonalDataAccess)
 class PersonalDataAccessAdmin(_ReadOnly, admin.ModelAdmin[PersonalDataAccess]):
-    """The administrator's audit: every processing, filtered per official ("user") or per citizen."""
+    """The administrator's audit: every processing, filtered per official ("user"), per client system
+    (reads through the gateway) or per citizen."""
 
     list_display = ("at", "accessor_kind", "accessor", "subject_id_number", "data", "purpose")
-    list_filter = ("accessor_kind", ("user", admin.RelatedOnlyFieldListFilter))
+    list_filter = ("accessor_kind", ("user", admin.RelatedOnlyFieldListFilter), SystemAccessorFilter)
     search_fields = ("accessor", "subject_id_number", "purpose")
     date_hierarchy = "at"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from motcua.identity.models import (
 if TYPE_CHECKING:
     from motcua.accounts.models import User
     from motcua.dossiers.models import Dossier
+    from motcua.gateway.personal_data import GatewayRead
     from motcua.identity.vneid import VneidIdentity
 
 logger = logging.getLogger(__name__)
@@ -107,6 +108,72 @@ class DossierReadsToAccessRecord:
                     )
                 )
         PersonalDataAccess.objects.bulk_create(rows)
+
+
+class GatewayReadsToAccessRecord:
+    """The ``gateway.personal_data`` port: a client system's read through the gateway is one row per
+    citizen it named (by ID number, or as the applicant or submitter of a dossier it named), kind
+    ``system``: the system by name and client id instead of an official, the stated purpose (X-Purpose).
+    An official's download of the exchange's evidence is one row per citizen too, kind ``staff``."""
+
+    def _subjects(self, read: GatewayRead) -> list[str]:
+        from motcua.dossiers.models import Dossier
+
+        subjects: dict[str, None] = dict.fromkeys(read.subject_id_numbers)
+        if read.dossier_codes:
+            for applicant, submitter in Dossier.objects.filter(code__in=read.dossier_codes).values_list(
+                "applicant_id_number", "submitter_id_number"
+            ):
+                subjects.update(dict.fromkeys(s for s in (applicant, submitter) if s))
+        return list(subjects)
+
+    def _write(
+        self,
+        read: GatewayRead,
+        *,
+        kind: str,
+        accessor: str,
+        user: User | None,
+        data: str,
+        purpose: str,
+        at: dt.datetime,
+    ) -> None:
+        PersonalDataAccess.objects.bulk_create(
+            PersonalDataAccess(
+                subject_id_number=subject,
+                at=at,
+                accessor_kind=kind,
+                accessor=_clip(accessor, "accessor"),
+                user=user,
+                data=_clip(data, "data"),
+                purpose=_clip(purpose, "purpose"),
+            )
+            for subject in self._subjects(read)
+        )
+
+    def gateway_read_record(self, read: GatewayRead) -> None:
+        self._write(
+            read,
+            kind=AccessorKind.SYSTEM,
+            accessor=f"{read.member_name} ({read.client_id})",
+            user=None,
+            data=f"{read.service_name} [{read.service_code}] — {read.method} /{read.path} "
+            f"(thông điệp {read.message_id})",
+            purpose=read.purpose,
+            at=read.at,
+        )
+
+    def evidence_read_record(self, read: GatewayRead, *, user: Any, reader: str) -> None:
+        self._write(
+            read,
+            kind=AccessorKind.STAFF,
+            accessor=reader,
+            user=user if getattr(user, "is_authenticated", False) else None,
+            data=f"Bằng chứng nhật ký nền tảng tích hợp: {read.service_name} [{read.service_code}] "
+            f"(thông điệp {read.message_id} của {read.client_id})",
+            purpose="Kiểm tra nhật ký trao đổi dữ liệu (LGSP), xuất bằng chứng",
+            at=clock.now(),
+        )
 
 
 # --- VNeID login ---------------------------------------------------------------------------------

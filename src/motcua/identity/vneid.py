@@ -75,21 +75,57 @@ class VneidLoginError(Exception):
         self.detail = detail
 
 
+# What we use when MOTCUA_VNEID_CLAIMS leaves a field out (config/settings.py; an assumption until the
+# VNeID integration guide confirms the names, docs/identity-and-data.md).
+DEFAULT_CLAIMS: dict[str, tuple[str, ...]] = {
+    "subject": ("sub",),
+    "id_number": ("so_dinh_danh",),
+    "full_name": ("ho_va_ten", "name"),
+    "birth_date": ("ngay_sinh", "birthdate"),
+    "level": ("muc_do_dinh_danh", "acr"),
+}
+
+
+def vneid_claim_names() -> dict[str, tuple[str, ...]]:
+    """Per field of ``VneidIdentity``: the claim names tried in order (settings, else the defaults)."""
+    configured = getattr(settings, "MOTCUA_VNEID_CLAIMS", None) or {}
+    return {field: tuple(configured.get(field) or ()) or default for field, default in DEFAULT_CLAIMS.items()}
+
+
+def _claim(claims: dict[str, Any], names: tuple[str, ...]) -> str:
+    for name in names:
+        value = claims.get(name)
+        if value not in (None, ""):
+            return str(value)
+    return ""
+
+
+def _level(value: str) -> str:
+    """The identification level as its number: "2", or a URI/label ending in it ("…/loa/2", "muc2")."""
+    value = value.strip()
+    if value.isdigit():
+        return value
+    tail = value.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+    digits = "".join(ch for ch in tail if ch.isdigit())
+    return digits if len(digits) == 1 else value
+
+
 def identity_from_claims(claims: dict[str, Any]) -> VneidIdentity:
-    """The verified claims as our fields (the provider's claim names are mapped here only)."""
-    id_number = str(claims.get("so_dinh_danh") or "")
+    """The verified claims as our fields, by the configured claim names (``vneid_claim_names``)."""
+    names = vneid_claim_names()
+    id_number = _claim(claims, names["id_number"])
     if len(id_number) != 12 or not id_number.isdigit():
         raise VneidLoginError(
             "missing_claim",
             _("Tài khoản định danh điện tử không cung cấp số định danh cá nhân hợp lệ."),
-            f"so_dinh_danh={id_number!r}",
+            f"{'/'.join(names['id_number'])}={id_number!r}",
         )
     return VneidIdentity(
-        subject=str(claims.get("sub") or ""),
+        subject=_claim(claims, names["subject"]),
         id_number=id_number,
-        full_name=str(claims.get("ho_va_ten") or claims.get("name") or ""),
-        birth_date=str(claims.get("ngay_sinh") or claims.get("birthdate") or ""),
-        level=str(claims.get("muc_do_dinh_danh") or claims.get("acr") or ""),
+        full_name=_claim(claims, names["full_name"]),
+        birth_date=_claim(claims, names["birth_date"]),
+        level=_level(_claim(claims, names["level"])),
     )
 
 

@@ -14,7 +14,8 @@ is the code that would talk to the national e-identity platform, pointed at anot
 
 Claim names: the standard ones (``name``, ``birthdate``, ``acr``) plus VNeID-style ``so_dinh_danh``,
 ``ho_va_ten``, ``ngay_sinh``, ``muc_do_dinh_danh`` — the real provider's names are not public (an
-assumption, docs/identity-and-data.md); the adapter maps them in one place.
+assumption, docs/identity-and-data.md); the client maps them by setting (MOTCUA_VNEID_CLAIM_*), and
+``claim_names`` makes the simulator issue a province's configured names as well.
 
 For the demo and the tests of the client's checks the provider can be told to misbehave on the next
 tokens (``fault``: ``bad_signature``, ``wrong_audience``, ``wrong_nonce``, ``expired``); the login page
@@ -112,6 +113,8 @@ class VneidProvider:
     citizens: tuple[Citizen, ...] = CITIZENS
     now: Callable[[], float] = time.time
     fault: str = ""
+    # Field ("id_number", "full_name", "birth_date", "level") -> an extra claim name to issue it under.
+    claim_names: dict[str, str] = field(default_factory=dict)
     key: rsa.RSAPrivateKey = field(default_factory=lambda: rsa.generate_private_key(65537, 2048))
     issued: int = 0
     _codes: dict[str, _Grant] = field(default_factory=dict)
@@ -150,6 +153,7 @@ class VneidProvider:
                 "ho_va_ten",
                 "ngay_sinh",
                 "muc_do_dinh_danh",
+                *sorted({n for n in self.claim_names.values() if n}),
             ],
         }
 
@@ -238,7 +242,7 @@ class VneidProvider:
         }
 
     def _claims(self, citizen: Citizen) -> dict[str, Any]:
-        return {
+        claims = {
             "sub": self.subject(citizen),
             "name": citizen.full_name,
             "birthdate": citizen.birth_date,
@@ -248,6 +252,17 @@ class VneidProvider:
             "ngay_sinh": citizen.birth_date,
             "muc_do_dinh_danh": citizen.level,
         }
+        # A province that renamed the claims (MOTCUA_VNEID_CLAIM_*) gets them under its names as well.
+        values = {
+            "id_number": citizen.id_number,
+            "full_name": citizen.full_name,
+            "birth_date": citizen.birth_date,
+            "level": citizen.level,
+        }
+        for what, name in self.claim_names.items():
+            if what in values and name:
+                claims[name] = values[what]
+        return claims
 
     def subject(self, citizen: Citizen) -> str:
         """A pairwise subject: stable for one person at this provider, not the ID number itself."""
@@ -395,11 +410,17 @@ def _handler_for(provider: VneidProvider) -> type[BaseHTTPRequestHandler]:
 
 
 def vneid_server(
-    *, issuer: str, clients: dict[str, Client], host: str = "127.0.0.1", port: int = 8716
+    *,
+    issuer: str,
+    clients: dict[str, Client],
+    host: str = "127.0.0.1",
+    port: int = 8716,
+    claim_names: dict[str, str] | None = None,
 ) -> tuple[ThreadingHTTPServer, VneidProvider]:
     """A bound (not yet serving) server and its provider. With ``port=0`` a free port is taken and the
-    issuer is rewritten to it (``issuer`` then only gives the scheme and host)."""
-    provider = VneidProvider(issuer=issuer, clients=clients)
+    issuer is rewritten to it (``issuer`` then only gives the scheme and host). ``claim_names``: extra
+    claim names per field (the portal's MOTCUA_VNEID_CLAIM_* mapping)."""
+    provider = VneidProvider(issuer=issuer, clients=clients, claim_names=dict(claim_names or {}))
     server = ThreadingHTTPServer((host, port), _handler_for(provider))
     server.daemon_threads = True
     if port == 0:

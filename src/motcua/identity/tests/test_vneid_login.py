@@ -165,3 +165,84 @@ def test_the_administrator_can_turn_password_login_off_for_citizens_not_staff(db
         Client().post("/accounts/login/", {"username": "binh", "password": "pw-Binh-2026!"}).status_code
         == 302
     )
+
+
+# --- the claim names are configuration (MOTCUA_VNEID_CLAIM_*), an assumption until the guide ------------
+
+
+def test_the_default_claim_names_are_the_ones_documented() -> None:
+    from motcua.identity.vneid import identity_from_claims
+
+    found = identity_from_claims(
+        {"sub": "s1", "so_dinh_danh": "001090012345", "ho_va_ten": "Nguyễn Văn An", "ngay_sinh": "1990-01-01",
+         "muc_do_dinh_danh": "2"}
+    )  # fmt: skip
+    assert (found.subject, found.id_number, found.full_name, found.birth_date, found.level) == (
+        "s1",
+        "001090012345",
+        "Nguyễn Văn An",
+        "1990-01-01",
+        "2",
+    )
+
+
+def test_a_changed_mapping_is_honoured(settings: Any) -> None:
+    from motcua.identity.vneid import VneidLoginError, identity_from_claims
+
+    settings.MOTCUA_VNEID_CLAIMS = {
+        "id_number": ["personal_identity_number"],
+        "full_name": ["full_name"],
+        "level": ["loa"],
+    }
+    claims = {
+        "sub": "s2",
+        "personal_identity_number": "031088004512",
+        "full_name": "Phạm Quốc Bảo",
+        "birthdate": "1988-05-12",
+        "loa": "urn:vneid:loa:2",
+        "so_dinh_danh": "001090012345",  # the default name no longer counts
+    }
+    found = identity_from_claims(claims)
+    assert (found.id_number, found.full_name, found.birth_date, found.level) == (
+        "031088004512",
+        "Phạm Quốc Bảo",
+        "1988-05-12",  # fields left out keep their defaults
+        "2",
+    )
+    with pytest.raises(VneidLoginError) as refused:
+        identity_from_claims({"sub": "s3", "so_dinh_danh": "001090012345"})
+    assert refused.value.reason == "missing_claim"
+
+
+def test_a_login_through_the_simulator_with_a_renamed_mapping(settings: Any) -> None:
+    """The whole round trip: the simulator issues the province's names, the portal reads only those."""
+    settings.SITE_URL = "http://testserver"
+    settings.MOTCUA_VNEID_CLIENT_ID = CLIENT_ID
+    settings.MOTCUA_VNEID_CLIENT_SECRET = SECRET
+    settings.MOTCUA_VNEID_CLAIMS = {"id_number": ["cccd"], "full_name": ["hoTen"], "level": ["mucDo"]}
+    client = OidcClient(CLIENT_ID, SECRET, ("http://testserver/dang-nhap/vneid/callback/",))
+    server, provider = vneid_server(
+        issuer="http://127.0.0.1",
+        clients={CLIENT_ID: client},
+        port=0,
+        claim_names={"id_number": "cccd", "full_name": "hoTen", "level": "mucDo"},
+    )
+    settings.MOTCUA_VNEID_URL = provider.issuer
+    vneid_serve_in_thread(server)
+    try:
+        assert (
+            "cccd"
+            in requests.get(f"{provider.issuer}/.well-known/openid-configuration", timeout=5).json()[
+                "claims_supported"
+            ]
+        )
+        assert login_via_vneid(Client(), "031088004512").status_code == 302
+    finally:
+        server.shutdown()
+        server.server_close()
+    link = VneidLink.objects.get()
+    assert (link.id_number, link.user.full_name, link.assurance_level) == (
+        "031088004512",
+        "Phạm Quốc Bảo",
+        "2",
+    )

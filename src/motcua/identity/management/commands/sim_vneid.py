@@ -23,7 +23,7 @@ class Command(BaseCommand):
         serve.add_argument("--issuer", default="", help="issuer URL (default http://<host>:<port>)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from motcua.identity.vneid import vneid_redirect_uris
+        from motcua.identity.vneid import vneid_claim_names, vneid_redirect_uris
         from motcua.simulators.vneid import Client, vneid_server
 
         issuer = options["issuer"] or f"http://{options['host']}:{options['port']}"
@@ -32,8 +32,17 @@ class Command(BaseCommand):
             client_secret=settings.MOTCUA_VNEID_CLIENT_SECRET,
             redirect_uris=vneid_redirect_uris(),
         )
+        # The claim names the portal reads (MOTCUA_VNEID_CLAIM_*): issued too, so a renamed mapping
+        # still logs in against the simulator.
+        names = {
+            field: found[0] for field, found in vneid_claim_names().items() if found and field != "subject"
+        }
         server, provider = vneid_server(
-            issuer=issuer, clients={client.client_id: client}, host=options["host"], port=options["port"]
+            issuer=issuer,
+            clients={client.client_id: client},
+            host=options["host"],
+            port=options["port"],
+            claim_names=names,
         )
         serve_until_stopped(
             server,

@@ -40,6 +40,10 @@ class Command(BaseCommand):
 
         for line in gateway_seed_demo():  # the LGSP registry, clients and grants (docs/integration.md)
             self.stdout.write(line)
+        from motcua.identity.demo import load_demo_store
+
+        for line in load_demo_store():  # a signed document in An's data store: once-only reuse shows
+            self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS("Demo province loaded (tỉnh Minh Sơn, H99)."))
         self.stdout.write("Demo logins (username / password — role @ agency):")
         for login in logins:
