@@ -106,6 +106,10 @@ class Cluster:
     nodes: int = 2
     web_workers: int = 1
     web_threads: int = 2
+    # The background worker: off for the throughput runs, which measure the web tier alone.
+    worker: bool = True
+    # "s3" (moto) or "filesystem": one folder shared by the nodes, as an NFS mount would be.
+    storage: str = "s3"
     root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="motcua-scale.")))
     ports: dict[str, int] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
@@ -181,6 +185,8 @@ class Cluster:
     def env(self) -> dict[str, str]:
         """The one environment of every node and the worker."""
         clean = {k: v for k, v in os.environ.items() if not k.startswith(("MOTCUA_", "DJANGO_"))}
+        if self.storage == "filesystem":
+            clean.update(MOTCUA_STORAGE="filesystem", MOTCUA_MEDIA_ROOT=str(self.root / "shared-media"))
         return {
             **clean,
             "DJANGO_SETTINGS_MODULE": "motcua.config.settings",
@@ -189,6 +195,7 @@ class Cluster:
             "MOTCUA_DB_TRANSACTION_POOLER": "1",
             "MOTCUA_DATABASE_REPLICA_URL": f"postgres://motcua@127.0.0.1:{self.ports['replica']}/motcua",
             "MOTCUA_STORAGE": "s3",
+            **{k: v for k, v in clean.items() if k.startswith("MOTCUA_")},
             "MOTCUA_S3_BUCKET": BUCKET,
             "MOTCUA_S3_ENDPOINT_URL": f"http://127.0.0.1:{self.ports['s3']}",
             "MOTCUA_S3_REGION": "us-east-1",
@@ -213,9 +220,9 @@ class Cluster:
         _say(f"(migrated and seeded at {time.monotonic() - started:.0f} s)")
         for i in range(self.nodes):
             self._start_web(f"web-{chr(ord('a') + i)}")
-        self._start(
-            "worker", [str(BIN / "motcua"), "worker", "--queue-name", "*", "--interval", "1"], self.env()
-        )
+        if self.worker:
+            worker = [str(BIN / "motcua"), "worker", "--queue-name", "*", "--interval", "1"]
+            self._start("worker", worker, self.env())
         for i in range(self.nodes):
             self._wait_port(f"web-{chr(ord('a') + i)}", 120)
         self._start_haproxy()
@@ -687,7 +694,11 @@ def bench(cluster: Cluster) -> None:
             cluster.haproxy("enable server web/web-b")
             cluster._wait_backends_up()
         run(f"{nodes} ({per_node})")
-    _say(f"({hd.DURATION} s per run; PgBouncer, replica, moto S3 and wrk on the same machine)")
+    store = "moto S3" if cluster.storage == "s3" else "a folder shared by the nodes (no S3)"
+    _say(
+        f"({hd.DURATION} s per run; files in {store}; PgBouncer, primary, replica, the store and wrk on the "
+        "same 2 cores; no background worker)"
+    )
 
 
 def _on_signal(signum: int, frame: FrameType | None) -> None:
@@ -702,6 +713,8 @@ def run(mode: str) -> int:
             nodes=2,
             web_workers=int(os.environ.get("MOTCUA_BENCH_WORKERS", "2")),
             web_threads=int(os.environ.get("MOTCUA_BENCH_THREADS", "2")),
+            worker=False,
+            storage=os.environ.get("MOTCUA_SCALE_STORAGE", "s3"),
         )
     else:
         cluster = Cluster()
@@ -710,6 +723,12 @@ def run(mode: str) -> int:
         if mode == "bench":
             bench(cluster)
             return 0
+        if mode == "hold":
+            # Left running for a look around (HAProxy's port above; tokens for the citizen an and the
+            # IOC viewer below), until Ctrl-C.
+            _say(f"(holding; tokens {cluster.seed}; Ctrl-C stops everything)")
+            while True:
+                time.sleep(3600)
         return demo(cluster)
     except Failed as error:
         _say(f"FAIL  {error}")
@@ -724,4 +743,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(run("bench" if "--bench" in sys.argv[1:] else "demo"))
+    modes = {"--bench": "bench", "--hold": "hold"}
+    sys.exit(run(next((modes[a] for a in sys.argv[1:] if a in modes), "demo")))
