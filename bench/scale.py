@@ -601,8 +601,11 @@ def demo(cluster: Cluster) -> int:
         "a node's router reaches the replica for read_only_alias() and the primary (via PgBouncer) otherwise",
         f"pg_is_in_recovery(), port: {which}",
     )
-    lag = cluster.sql("primary", "SELECT application_name, state, replay_lag FROM pg_stat_replication")
-    _say(f"      replication: {lag}")
+    for state, lag in cluster.sql(
+        "primary",
+        "SELECT state, coalesce(extract(epoch FROM replay_lag) * 1000, 0) FROM pg_stat_replication",
+    ):
+        _say(f"      (the replica is {state}, replay lag {float(lag):.1f} ms)")
 
     # 4. HAProxy shares the requests between the two nodes (round robin).
     sent_before = cluster.backend_states("stot")
@@ -683,6 +686,8 @@ def bench(cluster: Cluster) -> None:
                 f"online submissions through HAProxy, {label}",
                 f"as fast as possible, {hd.CONNECTIONS} connections",
                 figures,
+                # The machine is shared: how busy it was (runnable processes, 1-minute average).
+                f"; load average {os.getloadavg()[0]:.1f}",
             )
 
     run("", 3)  # warm-up: every worker loaded and connected
