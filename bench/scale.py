@@ -12,9 +12,11 @@ It starts, under a temporary folder and on free ports in 9100–9199 only:
 
 Then (``demo``, the default) it shows, one PASS/FAIL line each, exit status 1 if any failed: a dossier
 submitted on node A is read on node B; its file is in the bucket; the statistics are served by the replica;
-with node A killed, requests through HAProxy still succeed. ``--bench`` instead measures online submissions/s
-through HAProxy with one web node and with two (the same granian workers per node). Everything it started
-is stopped and its folder removed on exit, Ctrl-C included.
+HAProxy shares requests between the nodes; with node A killed, requests through HAProxy still succeed; the
+worker drains the tasks. ``--bench`` instead measures online submissions/s through HAProxy with one web node
+and with two (the same granian workers per node); ``--hold`` starts everything and waits for Ctrl-C.
+Everything it started is stopped and its folder removed on exit, Ctrl-C and SIGTERM included
+(``MOTCUA_SCALE_KEEP=1`` keeps the folder with every log).
 
 ``python -m bench scale`` runs ``--bench`` as a scenario of ``make bench``.
 """
