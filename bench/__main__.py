@@ -22,6 +22,7 @@ SCENARIOS = [
     "digitization",  # issue 16: OCR pages/s beside plain ocrmypdf, search over 100,000 documents
     "payments",  # issue 17: IPN notifications/s, reconciling 100,000 payments
     "ioc",  # issue 18: dashboard, index and export over generated facts
+    "scale",  # issue 15: submissions/s through HAProxy, one web node against two (its own servers)
 ]
 
 

@@ -104,7 +104,13 @@ CONN_MAX_AGE = env_int("MOTCUA_CONN_MAX_AGE", 60)
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE)}
     _postgres = DATABASES["default"]["ENGINE"].endswith("postgresql")
-    if _postgres and env_bool("MOTCUA_DB_PREPARED_STATEMENTS", True):
+    # Behind a pooler in transaction mode (PgBouncer, docs/scaling.md) two transactions of one client may
+    # run on two server connections: nothing may outlive a transaction — no prepared statements (below)
+    # and no server-side cursors (Django's .iterator() keeps one open WITH HOLD between transactions).
+    _transaction_pooler = env_bool("MOTCUA_DB_TRANSACTION_POOLER", False)
+    if _transaction_pooler:
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    if _postgres and env_bool("MOTCUA_DB_PREPARED_STATEMENTS", not _transaction_pooler):
         # Server-side binding lets PostgreSQL keep the plans of statements a connection repeats (prepared
         # after 2 uses): the hot paths run the same few statements all day. Turn off behind a pooler in
         # transaction mode (PgBouncer < 1.21), which cannot follow prepared statements across connections.
