@@ -11,16 +11,11 @@ class IocConfig(AppConfig):
         from django.db.models.signals import post_delete
 
         from motcua.dossiers.changes import dossier_changed_listener_set
-        from motcua.ioc.facts import fact_deleted, fact_refresh_by_id
+        from motcua.ioc.facts import fact_deleted, fact_refresh_soon
         from motcua.ioc.models import DossierFact
-
-        # Every timeline event of a dossier rebuilds its fact row (after commit): the IOC's counts and the
-        # national index stay right when a dossier's history changes (issue 18.6).
-        dossier_changed_listener_set(fact_refresh_by_id)
-        # A fact row deleted (cascade from its dossier too) takes its daily counters with it.
-        post_delete.connect(fact_deleted, sender=DossierFact, dispatch_uid="ioc-fact-deleted")
-        from motcua.ioc.facts import fact_refresh_soon
 
         # Every timeline event of a dossier rebuilds its fact row (after commit, in the worker): the IOC's
         # counts and the national index stay right when a dossier's history changes (issue 18.6).
         dossier_changed_listener_set(fact_refresh_soon)
+        # A fact row deleted (cascade from its dossier too) takes its daily counters with it.
+        post_delete.connect(fact_deleted, sender=DossierFact, dispatch_uid="ioc-fact-deleted")
