@@ -271,3 +271,13 @@ def test_consent_is_granted_and_withdrawn_per_purpose_that_needs_it(citizen_an) 
     # A purpose resting on the law takes no consent.
     client.post("/du-lieu-cua-toi/dong-y/", {"purpose": "thu_tuc_hanh_chinh", "action": "grant"})
     assert Consent.objects.count() == 1
+
+
+def test_a_file_that_cannot_be_read_is_told_in_words_not_with_the_internal_verdict(
+    citizen_an, certificate
+) -> None:  # type: ignore[no-untyped-def]
+    # Walk, session 6: the store showed "Không hợp lệ (unreadable)" — an English code in the Vietnamese page.
+    type(certificate).objects.filter(pk=certificate.pk).update(signature_verdict="unreadable")
+    page = _client(citizen_an).get("/kho-du-lieu/").content.decode()
+    assert "Không đọc được tệp để kiểm tra chữ ký" in page
+    assert "(unreadable)" not in page
