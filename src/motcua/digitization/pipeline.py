@@ -3,8 +3,10 @@
 1. ``sources_assemble``: the clerk's files (PDF, JPEG, PNG, TIFF with one or more pages), in their order,
    become one PDF — images losslessly (img2pdf), at their own resolution or 300 dpi when they carry none;
    an image too small to read, an encrypted/corrupt/empty PDF or too many pages is refused here.
-2. ``ocr_run``: OCRmyPDF with Tesseract's ``vie`` model: deskew, rotate pages, skip pages already holding
-   text, PDF/A-2b out (Ghostscript). Page progress and each page's hOCR come back through ``ocr_plugin``.
+2. ``ocr_run``: scanned pages are straightened (``straighten``: the skew measured on a small copy, the
+   image drawn turned back), then OCRmyPDF with Tesseract's ``vie`` model: skip pages already holding
+   text, PDF/A-2b out. A page whose OCR looks upside down or sideways has its orientation detected and is
+   turned and read again. Page progress and each page's hOCR come back through ``ocr_plugin``.
 3. ``pages_read``: the text of every output page (``pdftotext``) and the words with their confidence;
    a page that yields no text gets a warning of its own.
 4. ``fields.document_fields``: ID numbers, names, dates, document numbers for the clerk to confirm.
@@ -15,8 +17,8 @@ stores the result, the bulk command prints it."""
 
 from __future__ import annotations
 
-import html
 import io
+import json
 import logging
 import os
 import re
@@ -35,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.core.errors import ApplicationError
 from motcua.digitization.fields import Word, document_fields
+from motcua.digitization.hocr import hocr_words
 
 logger = logging.getLogger(__name__)
 
@@ -259,6 +262,28 @@ def sources_assemble(sources: Sequence[Source], dest: Path) -> int:
     return len(merged.pages)
 
 
+def pages_straighten(pdf_path: Path, *, jobs: int) -> dict[int, float]:
+    """Straighten the scanned pages of the assembled PDF in place (``straighten``); the skew of each
+    page is measured in a pool of ``jobs`` threads (decoding and resizing release the GIL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pikepdf
+
+    from motcua.digitization.straighten import page_turn, scan_source, source_skew
+
+    with pikepdf.open(pdf_path, allow_overwriting_input=True) as pdf:
+        pages = list(pdf.pages)
+        sources = [scan_source(page) for page in pages]
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            angles = list(pool.map(source_skew, sources))
+        applied = {n: a for n, (page, a) in enumerate(zip(pages, angles, strict=True), start=1) if a}
+        for number, angle in applied.items():
+            page_turn(pdf, pages[number - 1], angle)
+        if applied:
+            pdf.save(pdf_path)
+    return applied
+
+
 # --- 2. OCR --------------------------------------------------------------------------------------------
 
 
@@ -266,34 +291,10 @@ def ocr_jobs() -> int:
     return int(getattr(settings, "MOTCUA_DIGITIZATION_JOBS", 0)) or (os.cpu_count() or 1)
 
 
-def ocr_run(
-    src: Path,
-    dest: Path,
-    *,
-    hocr_dir: Path,
-    jobs: int | None = None,
-    on_page: Callable[[int, int], None] | None = None,
-) -> None:
+def _ocrmypdf(src: Path, dest: Path, hocr_dir: Path, options: dict[str, Any]) -> None:
     import ocrmypdf
     from ocrmypdf import exceptions as ocr_exceptions
 
-    from motcua.digitization import ocr_plugin
-
-    os.environ[ocr_plugin.HOCR_DIR_ENV] = str(hocr_dir)
-    ocr_plugin.progress_callback = on_page
-    options: dict[str, Any] = {
-        "language": ["vie"],
-        "deskew": True,
-        "rotate_pages": True,
-        # OCRmyPDF's default (14) left short upside-down Vietnamese pages (an ID card) unturned: Tesseract's
-        # orientation confidence on them is about 12; upright pages never exceeded 9 in our trials.
-        "rotate_pages_threshold": float(getattr(settings, "MOTCUA_DIGITIZATION_ROTATE_THRESHOLD", 10.0)),
-        "output_type": "pdfa-2",
-        "jobs": jobs or ocr_jobs(),
-        "progress_bar": True,  # to our observer only: it writes nothing
-        "plugins": [PLUGIN],
-        "tesseract_timeout": float(getattr(settings, "MOTCUA_DIGITIZATION_PAGE_TIMEOUT", 180)),
-    }
     try:
         try:
             # Pages that already hold text keep it. Debian 12's Ghostscript 10.0.0 corrupts such pages
@@ -320,31 +321,115 @@ def ocr_run(
         ) from exc
     except ocr_exceptions.ExitCodeException as exc:
         raise DigitizationError(_("Nhận dạng chữ không thành công: %(why)s"), {"why": exc}) from exc
-    finally:
-        ocr_plugin.progress_callback = None
-        os.environ.pop(ocr_plugin.HOCR_DIR_ENV, None)
     if code != ocrmypdf.ExitCode.ok:
         raise DigitizationError(
             _("Không tạo được tệp PDF/A (mã lỗi %(code)s)."), {"code": int(code)}, {"exit_code": int(code)}
         )
 
 
+def rotate_threshold() -> float:
+    # Orientation is only asked for a page whose OCR already looks turned, and a turn is kept only if the
+    # page then reads better, so a weak answer is worth trying: Tesseract's orientation confidence on a
+    # short upside-down Vietnamese page was 7.6, on a sideways one 9.4 (OCRmyPDF's default threshold, for
+    # turning pages on that answer alone, is 14).
+    return float(getattr(settings, "MOTCUA_DIGITIZATION_ROTATE_THRESHOLD", 2.0))
+
+
+def orientation_corrections(hocr_dir: Path) -> dict[int, int]:
+    """Page number → clockwise degrees the page is turned, for the pages whose orientation was asked
+    (``ocr_plugin``) and found turned with at least the threshold's confidence."""
+    corrections = {}
+    for path in hocr_dir.glob("*.osd"):
+        m = re.match(r"(\d+)", path.name)
+        found = json.loads(path.read_text())
+        if m and found["angle"] and found["confidence"] >= rotate_threshold():
+            corrections[int(m.group(1))] = int(found["angle"])
+    return corrections
+
+
+def _quality(hocr_path: Path) -> float:
+    from motcua.digitization.straighten import reading_quality
+
+    if not hocr_path.exists():
+        return 0.0
+    hocr = hocr_path.read_text("utf-8", "replace")
+    return reading_quality(hocr_words(hocr), hocr)
+
+
+def _pages_turn(
+    src: Path, dest: Path, corrections: dict[int, int], hocr_dir: Path, options: dict[str, Any]
+) -> None:
+    """Turn the pages in ``corrections`` upright, OCR them again and, where the page then reads better,
+    put it in place of its first reading in ``dest`` (with its hOCR). Only those pages are read twice."""
+    import pikepdf
+
+    from motcua.digitization import ocr_plugin
+
+    numbers = sorted(corrections)
+    work = dest.parent / "turned"
+    work.mkdir()
+    turned_in, turned_out, turned_hocr = work / "in.pdf", work / "out.pdf", work / "hocr"
+    turned_hocr.mkdir()
+    with pikepdf.open(src) as original:
+        subset = pikepdf.new()
+        for number in numbers:
+            subset.pages.append(original.pages[number - 1])
+            page = subset.pages[-1]
+            # Drawn with this /Rotate the page is upright (OCRmyPDF's own correction, _graft.py).
+            page.Rotate = (int(page.obj.get("/Rotate", 0)) - corrections[number]) % 360
+        subset.save(turned_in)
+    os.environ[ocr_plugin.HOCR_DIR_ENV] = str(turned_hocr)
+    _ocrmypdf(turned_in, turned_out, turned_hocr, options)
+    kept = {}
+    with pikepdf.open(dest, allow_overwriting_input=True) as output, pikepdf.open(turned_out) as turned:
+        for index, number in enumerate(numbers):
+            first = hocr_dir / f"{number:06d}_ocr_hocr.hocr"
+            reread = turned_hocr / f"{index + 1:06d}_ocr_hocr.hocr"
+            if _quality(reread) <= _quality(first):
+                continue  # the orientation answer was wrong: the page stays as it was read
+            output.pages[number - 1] = turned.pages[index]
+            shutil.copyfile(reread, first)
+            kept[number] = corrections[number]
+        if kept:
+            output.save(dest)
+    logger.info("pages turned: %s (tried %s)", kept, corrections)
+
+
+def ocr_run(
+    src: Path,
+    dest: Path,
+    *,
+    hocr_dir: Path,
+    jobs: int | None = None,
+    on_page: Callable[[int, int], None] | None = None,
+) -> None:
+    from motcua.digitization import ocr_plugin
+
+    os.environ[ocr_plugin.HOCR_DIR_ENV] = str(hocr_dir)
+    ocr_plugin.progress_callback = on_page
+    options: dict[str, Any] = {
+        "language": ["vie"],
+        # Deskew and orientation are ours (straighten.py): OCRmyPDF's cost 2.7 s of CPU a page.
+        "deskew": False,
+        "rotate_pages": False,
+        "output_type": "pdfa-2",
+        "jobs": jobs or ocr_jobs(),
+        "progress_bar": True,  # to our observer only: it writes nothing
+        "plugins": [PLUGIN],
+        "tesseract_timeout": float(getattr(settings, "MOTCUA_DIGITIZATION_PAGE_TIMEOUT", 180)),
+    }
+    try:
+        _ocrmypdf(src, dest, hocr_dir, options)
+        ocr_plugin.progress_callback = None
+        corrections = orientation_corrections(hocr_dir)
+        if corrections:
+            _pages_turn(src, dest, corrections, hocr_dir, options)
+    finally:
+        ocr_plugin.progress_callback = None
+        os.environ.pop(ocr_plugin.HOCR_DIR_ENV, None)
+
+
 # --- 3. Read pages -------------------------------------------------------------------------------------
-
-_WORD = re.compile(
-    r"<span class=['\"]ocrx_word['\"][^>]*?title=['\"][^'\"]*?x_wconf (\d+)[^'\"]*['\"][^>]*>(.*?)</span>",
-    re.DOTALL,
-)
-_TAG = re.compile(r"<[^>]+>")
-
-
-def hocr_words(hocr: str) -> list[Word]:
-    words: list[Word] = []
-    for m in _WORD.finditer(hocr):
-        text = html.unescape(_TAG.sub("", m.group(2))).strip()
-        if text:
-            words.append((text, float(m.group(1))))
-    return words
 
 
 def pages_read(pdf: Path, *, hocr_dir: Path, pages: int) -> list[PageResult]:
@@ -394,6 +479,7 @@ def digitize(
     try:
         assembled = work / "in.pdf"
         total = sources_assemble(sources, assembled)
+        pages_straighten(assembled, jobs=jobs or ocr_jobs())
         if on_pages is not None:
             on_pages(total)
         hocr_dir = work / "hocr"
