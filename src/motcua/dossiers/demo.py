@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,23 +15,46 @@ from motcua.dossiers import processing, services
 from motcua.dossiers.models import Dossier, TaskStatus
 from motcua.dossiers.paperwork import SigningCredentials
 
-# The smallest PDF that parses (uploads are opened with pikepdf): one empty A4 page.
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+
+@functools.cache
+def _demo_pdf(title: str, applicant: str) -> bytes:
+    """A one-page A4 PDF/A standing for a citizen's scanned paper, named after the component: a clerk or
+    the citizen who opens a demo upload reads what it stands for (an empty page read as broken)."""
+    import typst
+
+    def quoted(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    source = (
+        '#set page(paper: "a4", margin: 25mm)\n'
+        '#set text(font: "Liberation Serif", size: 13pt, lang: "vi")\n'
+        '#align(center)[#text(weight: "bold")[CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM] \\ '
+        "Độc lập - Tự do - Hạnh phúc]\n"
+        "#v(12mm)\n"
+        f'#align(center)[#text(size: 16pt, weight: "bold")[#{quoted(title.upper())}]]\n'
+        "#v(8mm)\n"
+        f"Người nộp: #{quoted(applicant)}\n\n"
+        "#v(8mm)\n"
+        '#text(style: "italic")[Tài liệu minh họa của hệ thống thử nghiệm Một Cửa — '
+        "không có giá trị pháp lý. "
+        "Demo document of the Một Cửa test system — no legal value.]\n"
+    )
+    return bytes(typst.compile(source.encode(), pdf_standards=["a-2b"]))
+
+
 BULLETIN = "1.009374.000.00.00.H99"
 MARITAL = "1.004873.000.00.00.H99"
 
 
-def _pdf(name: str) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+def _pdf(name: str, title: str, applicant: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, _demo_pdf(title, applicant), content_type="application/pdf")
 
 
 def _submit(local_code: str, citizen: User, summary: str) -> Dossier:
     version = procedure_version_for_submission(local_code=local_code)
-    files = {c.pk: [_pdf(f"{c.pk}.pdf")] for c in version.components.all() if c.required}
+    files = {
+        c.pk: [_pdf(f"{c.pk}.pdf", c.name, citizen.full_name)] for c in version.components.all() if c.required
+    }
     return services.dossier_submit(
         data=services.SubmissionData(
             version=version,
