@@ -18,6 +18,7 @@ SCENARIOS = [
     "gateway",  # issue 13: messages/s through the LGSP, signed, logged, stamped in batches
     "dvcqg",  # issue 13: the national-portal outbox drain rate
     "identity",  # issue 14: personal-data access logging on a staff page
+    "who_used",  # session 7: the citizen's "who used my data" page over a 10,000-row record
     "operations",  # issue 15: memory of the running province under load
     "digitization",  # issue 16: OCR pages/s beside plain ocrmypdf, search over 100,000 documents
     "payments",  # issue 17: IPN notifications/s, reconciling 100,000 payments

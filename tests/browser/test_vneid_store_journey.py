@@ -152,8 +152,11 @@ def test_vneid_login_reuse_from_the_store_and_who_used_my_data(
     rows = page.locator("#data-accesses tbody tr")
     text = page.locator("#data-accesses").inner_text()
     assert role.user.full_name in text
-    assert "CSDLQG dân cư" in text
-    assert f"HS:{dossier.code}" in text
+    # In words (identity.access_labels): the database by its name, the dossier by its code, linked.
+    assert "Cơ sở dữ liệu quốc gia về dân cư" in text
+    assert f"Hồ sơ {dossier.code}" in text
+    assert "HS:" not in text
+    assert page.locator(f'#data-accesses a[href="/ho-so/{dossier.code}/"]').count() >= 1
     assert rows.count() >= 2
     page.screenshot(path=str(SHOTS / "vneid-04-who-used-my-data.png"), full_page=True)
     assert StoredDocument.objects.filter(owner_id_number="001090012345").exists()

@@ -63,8 +63,9 @@ def record_personal_data_access(
     )
 
 
-# What a staff read of a dossier touched, by the dossier access log's kind.
-_READ_DATA = {
+# What a staff read of a dossier touched, by the dossier access log's kind. Shared with
+# ``access_labels``, which reads the shapes written here back into words for the citizen.
+STAFF_READ_DATA = {
     "view": "Hồ sơ: thông tin chủ hồ sơ, thành phần hồ sơ",
     "file": "Tệp đính kèm hồ sơ",
     "pdf": "Văn bản PDF của hồ sơ",
@@ -73,6 +74,14 @@ _READ_DATA = {
     "action": "Hồ sơ (thao tác xử lý)",
     "admin_search": "Hồ sơ (tìm kiếm trong trang quản trị)",
 }
+
+
+# The purpose of a read done for a dossier: "HS:<code>" (also written by ``national`` and ``registries``).
+DOSSIER_PURPOSE_PREFIX = "HS:"
+DRAFT_DOSSIER_PURPOSE = "HS:(bản nháp)"
+# An official's download of a gateway exchange's evidence.
+EVIDENCE_DATA_PREFIX = "Bằng chứng nhật ký nền tảng tích hợp: "
+EVIDENCE_PURPOSE = "Kiểm tra nhật ký trao đổi dữ liệu (LGSP), xuất bằng chứng"
 
 
 class DossierReadsToAccessRecord:
@@ -89,12 +98,12 @@ class DossierReadsToAccessRecord:
         target: str,
         at: dt.datetime,
     ) -> None:
-        what = _READ_DATA.get(kind, kind)
+        what = STAFF_READ_DATA.get(kind, kind)
         if target:
             what = f"{what} — {target}"
         rows = []
         for dossier in dossiers:
-            purpose = f"HS:{dossier.code}" if dossier.code else "HS:(bản nháp)"
+            purpose = f"{DOSSIER_PURPOSE_PREFIX}{dossier.code}" if dossier.code else DRAFT_DOSSIER_PURPOSE
             for subject in {dossier.applicant_id_number, dossier.submitter_id_number} - {""}:
                 rows.append(
                     PersonalDataAccess(
@@ -169,9 +178,9 @@ class GatewayReadsToAccessRecord:
             kind=AccessorKind.STAFF,
             accessor=reader,
             user=user if getattr(user, "is_authenticated", False) else None,
-            data=f"Bằng chứng nhật ký nền tảng tích hợp: {read.service_name} [{read.service_code}] "
+            data=f"{EVIDENCE_DATA_PREFIX}{read.service_name} [{read.service_code}] "
             f"(thông điệp {read.message_id} của {read.client_id})",
-            purpose="Kiểm tra nhật ký trao đổi dữ liệu (LGSP), xuất bằng chứng",
+            purpose=EVIDENCE_PURPOSE,
             at=clock.now(),
         )
 

@@ -137,8 +137,12 @@ def test_who_used_my_data_shows_the_system(client: Any, gw: GatewayForTests, cit
     client.force_login(citizen_an)
     page = client.get(reverse("identity:who_used")).content.decode()
     assert 'data-kind="system"' in page
-    assert "Thành viên soyte (soyte)" in page
+    # In words: the organisation and the service it read, not its client id, the path or the message id.
+    assert "Hệ thống Thành viên soyte" in page
+    assert "Đọc dữ liệu: Dịch vụ people" in page
     assert "Khám sức khỏe" in page
+    assert "(soyte)" not in page
+    assert "congdan/tracuu" not in page
 
 
 def test_the_admin_audit_filters_per_client_system(

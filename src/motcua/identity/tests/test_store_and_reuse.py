@@ -255,7 +255,8 @@ def test_who_used_my_data_lists_the_reads_of_my_data_only_and_exports_them(citiz
     export = client.get("/du-lieu-cua-toi/?format=csv")
     assert export["Content-Type"].startswith("text/csv")
     text = export.content.decode("utf-8-sig")
-    assert "HS:X-1" in text
+    assert "Hồ sơ X-1" in text
+    assert "HS:X-1" not in text
     assert "secret-of-other" not in text
 
 
