@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 
@@ -128,3 +129,15 @@ def _throttle_counters_start_at_zero() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _each_test_starts_in_vietnamese() -> Iterator[None]:
+    # LocaleMiddleware activates the request's language in the thread and nothing deactivates it after a
+    # test client's request: an English page in one test left the next ones' messages in English.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
