@@ -141,8 +141,10 @@ def receipt_issue(*, order_id: int) -> Receipt | None:
     """Issue the receipt of a paid order once (a second call returns the first receipt). The number, the
     file and the ledger event commit together; a failure leaves no number taken."""
     with transaction.atomic():
+        # The order row only (``of``): a plain FOR UPDATE over the join would also lock the dossier — after
+        # the order, against the lock order of money paths (services) — and the agency and procedure rows.
         order = (
-            PaymentOrder.objects.select_for_update()
+            PaymentOrder.objects.select_for_update(of=("self",))
             .select_related("dossier__receiving_agency", "dossier__procedure_version")
             .get(pk=order_id)
         )
