@@ -19,14 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import BigIntegerField
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from motcua.core import clock
 from motcua.core.errors import ApplicationError, ConflictError, NotFoundError, ValidationFailedError
 from motcua.dossiers.events import dossier_event_record
 from motcua.dossiers.fee_terms import DUE_ON_SUBMISSION
-from motcua.dossiers.models import Dossier, PaymentStatus
+from motcua.dossiers.models import Dossier, DossierFee, PaymentStatus
 from motcua.dossiers.transitions import dossier_transition, require_clerk_at
 from motcua.dossiers.workflow import Actor, DossierStatus, TimelineAction
 from motcua.payments.models import (
@@ -87,15 +88,30 @@ def _event(
     return event
 
 
+def _due_sql(dossier: Dossier) -> RawSQL:
+    """What is still due on the dossier, as one SQL expression (negative when overpaid): the fee lines due
+    now (on submission; the obligation lines too once the financial obligation was asked) less the orders
+    paid (a refunded order is no longer paid). One expression serves the read (``amount_due``) and the
+    conditional UPDATE that marks the dossier paid (``_dossier_paid``): one statement each, not three."""
+    obligation = dossier.status == DossierStatus.AWAITING_PAYMENT
+    return RawSQL(  # noqa: S611 — constant SQL (our table names), every value a parameter
+        _DUE_SQL, (dossier.pk, obligation, DUE_ON_SUBMISSION, dossier.pk, OrderStatus.PAID), BigIntegerField()
+    )
+
+
+_DUE_SQL = (
+    f"COALESCE((SELECT SUM(f.amount) FROM {DossierFee._meta.db_table} f"  # noqa: S608 — table names are ours
+    " WHERE f.dossier_id = %s AND (%s OR f.due = %s)), 0)"
+    f" - COALESCE((SELECT SUM(o.amount) FROM {PaymentOrder._meta.db_table} o"
+    " WHERE o.dossier_id = %s AND o.status = %s), 0)"
+)
+
+
 def amount_due(dossier: Dossier) -> int:
     """What the applicant owes now: the lines due now (on submission; the obligation lines once the
     financial obligation was asked), less what paid orders already brought in net of refunds."""
-    obligation = dossier.status == DossierStatus.AWAITING_PAYMENT
-    total = sum(int(fee.amount) for fee in dossier.fees.all() if fee.due == DUE_ON_SUBMISSION or obligation)
-    paid = PaymentOrder.objects.filter(dossier=dossier, status__in=[OrderStatus.PAID]).aggregate(
-        s=Sum("amount")
-    )
-    return max(total - int(paid["s"] or 0), 0)
+    due = Dossier.objects.filter(pk=dossier.pk).annotate(due=_due_sql(dossier)).values_list("due", flat=True)
+    return max(int(due.get() or 0), 0)
 
 
 def _lines(dossier: Dossier) -> list[dict[str, Any]]:
@@ -117,15 +133,16 @@ def order_lock(**lookup: Any) -> tuple[Dossier, PaymentOrder] | None:
     without locking it (an order never changes dossier), in the same statement that locks the dossier
     (``FOR UPDATE OF`` the dossier only); the order is then read under its lock, after any transaction
     that held the dossier has committed, so its state is the current one."""
-    dossier = (
-        Dossier.objects.select_for_update(of=("self",))
-        .filter(**{f"payment_orders__{key}": value for key, value in lookup.items()})
-        .first()
-    )
-    if dossier is None:
-        return None
-    order = PaymentOrder.objects.select_for_update().filter(dossier_id=dossier.pk, **lookup).first()
-    if order is None:  # pragma: no cover - an order is never deleted (PROTECT, append-only ledger)
+    # ``get`` (not ``first``): no ORDER BY to build or run — txn_ref and pk are unique. Only the columns
+    # money paths read are loaded (a dossier has some fifty): any other field is fetched when read.
+    try:
+        dossier = (
+            Dossier.objects.select_for_update(of=("self",))
+            .only("id", "code", "status", "payment_status")
+            .get(**{f"payment_orders__{key}": value for key, value in lookup.items()})
+        )
+        order = PaymentOrder.objects.select_for_update().get(dossier_id=dossier.pk, **lookup)
+    except (Dossier.DoesNotExist, PaymentOrder.DoesNotExist):
         return None
     order.dossier = dossier
     return dossier, order
@@ -252,12 +269,21 @@ def _dossier_paid(
         receipt_issue_task.enqueue(order.pk)
     else:
         transaction.on_commit(lambda: _receipt_enqueue(order.pk))
-    if amount_due(dossier) > 0:  # a part of what is due (another order still open): nothing changes yet
+    # Paid once nothing is left due — checked by the UPDATE itself (one statement). The sums cannot move
+    # under it: every path that marks an order of this dossier paid or refunded holds the dossier's lock.
+    paid = {
+        "payment_status": PaymentStatus.PAID,
+        "paid_online": order.channel in (PaymentChannel.ONLINE_NATIONAL, PaymentChannel.ONLINE_PROVINCE),
+        "payment_channel": order.channel,
+        "updated_at": clock.now(),  # what auto_now would set on save()
+    }
+    updated = (
+        Dossier.objects.filter(pk=dossier.pk).alias(due=_due_sql(dossier)).filter(due__lte=0).update(**paid)
+    )
+    if not updated:  # a part of what is due (another order still open): nothing changes yet
         return
-    dossier.payment_status = PaymentStatus.PAID
-    dossier.paid_online = order.channel in (PaymentChannel.ONLINE_NATIONAL, PaymentChannel.ONLINE_PROVINCE)
-    dossier.payment_channel = order.channel
-    dossier.save(update_fields=["payment_status", "paid_online", "payment_channel", "updated_at"])
+    for name, value in paid.items():
+        setattr(dossier, name, value)
     dossier_event_record(
         dossier=dossier,
         action=TimelineAction.FEE_PAID,
@@ -270,6 +296,9 @@ def _dossier_paid(
     )
     if dossier.status == DossierStatus.AWAITING_PAYMENT:
         # The financial obligation is met: the legal clock resumes (the workflow lets the system do it).
+        # The transition reads much of the dossier: all of it at once (still under our lock).
+        if dossier.get_deferred_fields():
+            dossier = Dossier.objects.get(pk=dossier.pk)
         dossier_transition(
             dossier=dossier,
             action=TimelineAction.CONFIRM_PAYMENT,
