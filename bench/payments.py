@@ -1,10 +1,15 @@
 """Payment notifications (IPN) per second over HTTP, and the daily reconciliation of 100,000 payments.
 
-IPN: granian (WSGI, ``MOTCUA_BENCH_WORKERS`` × ``MOTCUA_BENCH_THREADS``) in front of the runner's database;
-``MOTCUA_BENCH_IPN_CLIENTS`` client threads each send signed notifications (keep-alive) for orders of their
-own, every order notified once — the full path: signature, row lock, order and dossier updates, ledger
-and timeline rows, the receipt task enqueued. Receipts are not signed here (MOTCUA_SIGN_RESULTS=0): the
-receipt job runs in the worker, not in the notification.
+Profile first (``MOTCUA_BENCH_IPN_PROFILE`` orders, 0 to skip): one notification at a time in this process
+through Django's test client — the SQL statements of one, then per notification the wall time, the time
+spent waiting for the database, and the CPU used by Django and by the PostgreSQL backend (from /proc).
+
+IPN: every order on a dossier of its own (as in a province: notifications of different dossiers never wait
+for the same row lock); granian (WSGI, ``MOTCUA_BENCH_WORKERS`` × ``MOTCUA_BENCH_THREADS``) in front of the
+runner's database; ``MOTCUA_BENCH_IPN_CLIENTS`` client threads each send signed notifications (keep-alive)
+for orders of their own, every order notified once — the full path: signature, row locks (dossier, then
+order), order and dossier updates, ledger and timeline rows, the receipt task enqueued. Receipts are not
+signed here (MOTCUA_SIGN_RESULTS=0): the receipt job runs in the worker, not in the notification.
 
 Reconciliation: 100,000 payments of one day in our ledger against a settlement file of the same day from
 the simulator over HTTP, with a few differences injected."""
