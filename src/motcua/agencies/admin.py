@@ -73,6 +73,7 @@ class AgencyAdmin(admin.ModelAdmin[Agency]):
         "abbreviation",
         "level",
         "is_service_centre",
+        "tax_code",  # an agency collecting fees without one issues no e-receipt (payments.receipts)
         "valid_from",
         "valid_to",
         "successor",

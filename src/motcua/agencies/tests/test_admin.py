@@ -90,3 +90,4 @@ def test_the_tax_code_is_edited_in_the_admin_and_checked(province) -> None:
     assert client.post(url, {**form, "tax_code": "9900100001-002"}).status_code == 302
     province.refresh_from_db()
     assert province.tax_code == "9900100001-002"
+    assert "9900100001-002" in client.get("/admin/agencies/agency/").content.decode()  # a column of the list
