@@ -1,10 +1,15 @@
 """Payment notifications (IPN) per second over HTTP, and the daily reconciliation of 100,000 payments.
 
-IPN: granian (WSGI, ``MOTCUA_BENCH_WORKERS`` × ``MOTCUA_BENCH_THREADS``) in front of the runner's database;
-``MOTCUA_BENCH_IPN_CLIENTS`` client threads each send signed notifications (keep-alive) for orders of their
-own, every order notified once — the full path: signature, row lock, order and dossier updates, ledger
-and timeline rows, the receipt task enqueued. Receipts are not signed here (MOTCUA_SIGN_RESULTS=0): the
-receipt job runs in the worker, not in the notification.
+Profile first (``MOTCUA_BENCH_IPN_PROFILE`` orders, 0 to skip): one notification at a time in this process
+through Django's test client — the SQL statements of one, then per notification the wall time, the time
+spent waiting for the database, and the CPU used by Django and by the PostgreSQL backend (from /proc).
+
+IPN: every order on a dossier of its own (as in a province: notifications of different dossiers never wait
+for the same row lock); granian (WSGI, ``MOTCUA_BENCH_WORKERS`` × ``MOTCUA_BENCH_THREADS``) in front of the
+runner's database; ``MOTCUA_BENCH_IPN_CLIENTS`` client threads each send signed notifications (keep-alive)
+for orders of their own, every order notified once — the full path: signature, row locks (dossier, then
+order), order and dossier updates, ledger and timeline rows, the receipt task enqueued. Receipts are not
+signed here (MOTCUA_SIGN_RESULTS=0): the receipt job runs in the worker, not in the notification.
 
 Reconciliation: 100,000 payments of one day in our ledger against a settlement file of the same day from
 the simulator over HTTP, with a few differences injected."""
@@ -23,6 +28,7 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from bench.stats import percentile
 
@@ -125,10 +131,90 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+PROFILE_ORDERS = int(os.environ.get("MOTCUA_BENCH_IPN_PROFILE", "300"))
+
+
+def ipn_profile(dossier: object) -> None:
+    """One notification in this process, through Django's test client (middleware, view, service), one at
+    a time: the SQL statements of the first one, then per notification the wall time and the part spent
+    waiting for the database (every statement timed by an execute wrapper) — what one worker thread can do
+    with the machine to itself, and where it goes."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    refs = _orders(dossier, PROFILE_ORDERS + 1, prefix="MCPROF")
+    print(f"(profile: {PROFILE_ORDERS + 1:,} pending orders on as many dossiers, one dossier per order)")
+    secret, tmn = settings.MOTCUA_PAYMENT_HASH_SECRET, settings.MOTCUA_PAYMENT_TMN_CODE
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.get("/thanh-toan/vnpay/ipn/?vnp_TxnRef=x")  # imports, URL resolver, first connection
+    with CaptureQueriesContext(connection) as first:
+        answer = client.get(_ipn_query(refs[0], secret, tmn, 0)).json()
+    assert answer["RspCode"] == "00", answer
+    print(f"one first notification: {len(first.captured_queries)} SQL statements")
+    for q in first.captured_queries:
+        print(f"    {q['time']:>6} s  {' '.join(q['sql'].split())[:150]}")
+    with CaptureQueriesContext(connection) as replay:
+        answer = client.get(_ipn_query(refs[0], secret, tmn, 0)).json()
+    assert answer["RspCode"] == "02", answer
+    print(f"one replay: {len(replay.captured_queries)} SQL statements")
+
+    db_ms = 0.0
+
+    def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        nonlocal db_ms
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            db_ms += (time.perf_counter() - started) * 1000
+
+    backend = connection.connection.info.backend_pid if connection.vendor == "postgresql" else None  # type: ignore[union-attr]
+    for label, batch in (("first notifications", refs[1:]), ("replays", refs[1 : 1 + len(refs) // 2])):
+        walls: list[float] = []
+        dbs: list[float] = []
+        queries = [_ipn_query(ref, secret, tmn, i + 1) for i, ref in enumerate(batch)]
+        with connection.execute_wrapper(timed):
+            cpu, server_cpu = time.process_time(), _cpu_ms(backend)
+            started_all = time.perf_counter()
+            for query in queries:
+                db_ms = 0.0
+                started = time.perf_counter()
+                client.get(query)
+                walls.append((time.perf_counter() - started) * 1000)
+                dbs.append(db_ms)
+            elapsed = time.perf_counter() - started_all
+            cpu_ms = (time.process_time() - cpu) * 1000 / len(batch)
+            server_ms = (_cpu_ms(backend) - server_cpu) / len(batch)
+        print(
+            f"in process, one thread, {label}: {len(batch) / elapsed:,.0f}/s; "
+            f"p50 {percentile(walls, 50):.1f} ms, p99 {percentile(walls, 99):.1f} ms; "
+            f"mean {sum(walls) / len(walls):.2f} ms of which waiting for the database "
+            f"{sum(dbs) / len(dbs):.2f} ms; CPU per notification: Django {cpu_ms:.2f} ms, "
+            f"PostgreSQL backend {server_ms:.2f} ms"
+        )
+
+
+def _cpu_ms(pid: int | None) -> float:
+    """CPU time (user + system) a local process has used so far, from /proc (0 when unknown)."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def ipn_bench(dossier: object) -> None:
     from django.conf import settings
 
     refs = _orders(dossier, ORDERS, prefix="MCBENCH")
+    print(
+        f"(IPN: {ORDERS:,} pending orders on as many dossiers, one dossier per order, created in bulk — "
+        "as in a province, no two notifications wait for the same dossier row)"
+    )
     queries = [
         _ipn_query(ref, settings.MOTCUA_PAYMENT_HASH_SECRET, settings.MOTCUA_PAYMENT_TMN_CODE, i)
         for i, ref in enumerate(refs)
@@ -285,5 +371,7 @@ def reconcile_bench(dossier: object) -> None:
 
 def main() -> None:
     _, dossier = _setup()
+    if PROFILE_ORDERS:
+        ipn_profile(dossier)
     ipn_bench(dossier)
     reconcile_bench(dossier)

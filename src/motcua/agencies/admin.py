@@ -73,13 +73,14 @@ class AgencyAdmin(admin.ModelAdmin[Agency]):
         "abbreviation",
         "level",
         "is_service_centre",
+        "tax_code",  # an agency collecting fees without one issues no e-receipt (payments.receipts)
         "valid_from",
         "valid_to",
         "successor",
     )
     list_display_links = ("tree_name",)
     list_filter = ("level", ParentFilter, "is_service_centre", CurrentFilter)
-    search_fields = ("code", "name", "abbreviation")
+    search_fields = ("code", "name", "abbreviation", "tax_code")
     raw_id_fields = ("parent", "successor")
     list_select_related = ("successor",)
     inlines = [OfficeHoursInline]
@@ -87,6 +88,7 @@ class AgencyAdmin(admin.ModelAdmin[Agency]):
         (None, {"fields": ("code", "name", "name_en", "abbreviation", "level", "parent")}),
         (_("Một cửa"), {"fields": ("is_service_centre",)}),
         (_("Liên hệ"), {"fields": ("address", "phone", "email")}),
+        (_("Thu phí, lệ phí"), {"fields": ("tax_code",)}),
         (
             _("Lịch sử (thành lập, sáp nhập, giải thể)"),
             {"fields": ("valid_from", "valid_to", "successor", "legal_basis")},
@@ -98,8 +100,14 @@ class AgencyAdmin(admin.ModelAdmin[Agency]):
         return agencies_in_tree_order(_scoped(request, Agency.objects.all()))
 
     def get_ordering(self, request: HttpRequest) -> tuple[str, ...]:
-        # The annotation from agencies_in_tree_order (not a model field, so not in ``ordering``).
-        return ("tree_path",)
+        # The annotation from agencies_in_tree_order (not a model field, so not in ``ordering``) — on this
+        # admin's list only. Django also orders the choices of every other form's foreign key to Agency by
+        # this (the office-hours inline of the change page, other apps' admins), over the plain manager
+        # without the annotation: there the code orders them (the change page answered 500 before).
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name == "agencies_agency_changelist":
+            return ("tree_path",)
+        return ("code",)
 
     @admin.display(description=_("tên"), ordering="tree_path")
     def tree_name(self, obj: Agency) -> str:

@@ -183,6 +183,32 @@ CONTACTS: dict[str, tuple[str, str, str]] = {
     ),
 }
 
+# Synthetic tax codes (mã số thuế), as fictional as the province: 10 digits for an agency with its own
+# accounts, the parent's code + "-" + 3 digits for a dependent unit. Printed on the e-receipts of the fees
+# an agency collects (Decree 123/2020/NĐ-CP art. 32).
+TAX_CODES: dict[str, str] = {
+    "000.00.00.H99": "9900100001",
+    "000.00.01.H99": "9900100012",
+    "000.00.09.H99": "9900100094",
+    "000.00.02.H99": "9900100023",
+    "000.01.02.H99": "9900100023-001",
+    "000.00.03.H99": "9900100034",
+    "000.00.04.H99": "9900100045",
+    "000.00.05.H99": "9900100056",
+    "000.00.06.H99": "9900100067",
+    "000.00.07.H99": "9900100078",
+    "000.00.08.H99": "9900100089",
+    "000.00.10.H99": "9900100105",
+    "000.00.11.H99": "9900100116",
+    "000.00.31.H99": "9900310001",
+    "000.01.31.H99": "9900310001-001",
+    "000.02.31.H99": "9900310001-002",
+    "000.00.32.H99": "9900320002",
+    "000.01.32.H99": "9900320002-001",
+    "000.00.20.H99": "9900200009",
+    "000.01.20.H99": "9900200009-001",
+}
+
 MORNING = (dt.time(7, 30), dt.time(11, 30))
 AFTERNOON = (dt.time(13, 30), dt.time(17, 0))
 # Centres whose week differs from Monday–Friday: the provincial centre also opens on Saturday mornings.
@@ -254,6 +280,7 @@ def _upsert(
             "address": address,
             "phone": phone,
             "email": email,
+            "tax_code": TAX_CODES.get(code, ""),
         },
     )
     return agency

@@ -21,6 +21,19 @@ agency_code_validator = RegexValidator(
 )
 
 
+# Tax codes (mã số thuế) of organisations, Law 38/2019/QH14 art. 30: 10 digits, or for a dependent unit the
+# parent's 10 digits, "-" and 3 digits. The check digit is not verified here: a valid code refused by a
+# guessed rule would stop a province issuing receipts; the tax authority's register is the check.
+TAX_CODE_RE = r"^[0-9]{10}(-[0-9]{3})?$"
+tax_code_validator = RegexValidator(
+    TAX_CODE_RE,
+    _(
+        "Mã số thuế gồm 10 chữ số, hoặc 10 chữ số, dấu “-” và 3 chữ số (đơn vị phụ thuộc), ví dụ 0101234567"
+        " hoặc 0101234567-001 / A tax code is 10 digits, or 10 digits, “-” and 3 digits (a dependent unit)."
+    ),
+)
+
+
 class AgencyLevel(models.TextChoices):
     PROVINCE = "province", _("Cấp tỉnh")
     DEPARTMENT = "department", _("Sở, ban, ngành, trung tâm cấp tỉnh")
@@ -68,6 +81,15 @@ class Agency(models.Model):
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=32, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
+    # Printed on every e-receipt of fees the agency collects (Decree 123/2020/NĐ-CP art. 32): without it
+    # the agency's receipts are not issued (payments.receipts).
+    tax_code = models.CharField(
+        _("mã số thuế"),
+        max_length=14,
+        blank=True,
+        validators=[tax_code_validator],
+        help_text=_("Bắt buộc để phát hành biên lai thu phí, lệ phí điện tử (Nghị định 123/2020/NĐ-CP)."),
+    )
 
     objects = AgencyQuerySet.as_manager()
 

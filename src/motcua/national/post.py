@@ -230,14 +230,19 @@ def post_tracking_receive(*, token: str, payload: Any) -> PostOrder:
     location = payload.get("Location")
     fields["Location"] = location.strip()[:255] if isinstance(location, str) else ""
     with transaction.atomic():
-        order = (
-            PostOrder.objects.select_for_update()
-            .select_related("dossier")
-            .filter(callback_token=token)
-            .first()
+        # The dossier row first, then the order's: the lock order of every path that locks a dossier and
+        # an order of it together (docs/payments.md, "Lock order"); FOR UPDATE OF the dossier only.
+        dossier = (
+            Dossier.objects.select_for_update(of=("self",)).filter(post_orders__callback_token=token).first()
         )
-        if order is None:
+        order = (
+            None
+            if dossier is None
+            else PostOrder.objects.select_for_update().filter(dossier=dossier, callback_token=token).first()
+        )
+        if dossier is None or order is None:
             raise NotFoundError(_("Không có đơn bưu chính này."))
+        order.dossier = dossier
         if order.item_code and order.item_code != fields["ItemCode"]:
             raise ValidationFailedError(_("Số hiệu bưu gửi không khớp với đơn."), {"error_code": 500})
         entry = {k: fields[k] for k in ("OrderStatus", "StatusName", "Time", "Location")}
@@ -250,7 +255,6 @@ def post_tracking_receive(*, token: str, payload: Any) -> PostOrder:
             order.item_code = fields["ItemCode"][:32]
             order.state = PostOrderState.SENT
         order.save(update_fields=["tracking", "status_code", "status_name", "item_code", "state"])
-        dossier = Dossier.objects.select_for_update().get(pk=order.dossier_id)
         if order.kind == PostOrderKind.DELIVERY and order.status_code == DELIVERED:
             dossier.delivery_status = DeliveryStatus.DELIVERED
             dossier.save(update_fields=["delivery_status"])

@@ -124,8 +124,12 @@ def item_resolve(*, day: dt.date, txn_ref: str, kind: str, action: str, note: st
         raise ValidationFailedError(_("Cách xử lý không hợp lệ."), {"fields": {"action": "invalid"}})
     if action == "note" and not note.strip():
         raise ValidationFailedError(_("Vui lòng ghi nội dung xử lý."), {"fields": {"note": "required"}})
+    from motcua.payments.services import _mark_paid, order_lock
+
     with transaction.atomic():
-        order = PaymentOrder.objects.select_for_update().filter(txn_ref=txn_ref).first()
+        # The dossier first, then the order: the lock order of every money path (services).
+        locked = order_lock(txn_ref=txn_ref)
+        order = None if locked is None else locked[1]
         if action == "apply":
             if order is None or kind != "payment":
                 raise ConflictError(_("Không có giao dịch của hệ thống để ghi nhận."), {"txn_ref": txn_ref})
@@ -139,8 +143,6 @@ def item_resolve(*, day: dt.date, txn_ref: str, kind: str, action: str, note: st
                 raise ConflictError(
                     _("Cổng thanh toán không xác nhận khoản thanh toán này."), {"txn_ref": txn_ref}
                 )
-            from motcua.payments.services import _mark_paid
-
             _mark_paid(
                 order,
                 Notification(
@@ -150,6 +152,7 @@ def item_resolve(*, day: dt.date, txn_ref: str, kind: str, action: str, note: st
                     provider_txn_no=state.provider_txn_no,
                     raw={"source": "reconciliation"},
                 ),
+                dossier=order.dossier,
             )
         try:
             with transaction.atomic():

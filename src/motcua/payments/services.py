@@ -1,7 +1,13 @@
 """Every change of money state: opening an order, the platform's notification (IPN), counter payments,
 refunds and expiry. Each runs in one transaction that locks the order row (``select_for_update``) and
 appends to the ledger (``PaymentEvent``); amounts are integers in đồng. Only a notification whose
-signature, order and amount check marks an online order paid — never the payer's browser."""
+signature, order and amount check marks an online order paid — never the payer's browser.
+
+Lock order (docs/payments.md, "Lock order"): **the dossier row first, then the order row**, then the
+receipt register (``receipts``). A path may skip a level but never takes a row of a level above one it
+holds: two transactions on one dossier that took them in opposite orders would deadlock on PostgreSQL.
+Paths that start from an order (the notification, refund, expiry, reconciliation) find its dossier
+without a lock, lock the dossier, then lock the order and read its state again (``order_lock``)."""
 
 from __future__ import annotations
 
@@ -13,14 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import BigIntegerField
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from motcua.core import clock
 from motcua.core.errors import ApplicationError, ConflictError, NotFoundError, ValidationFailedError
 from motcua.dossiers.events import dossier_event_record
 from motcua.dossiers.fee_terms import DUE_ON_SUBMISSION
-from motcua.dossiers.models import Dossier, PaymentStatus
+from motcua.dossiers.models import Dossier, DossierFee, PaymentStatus
 from motcua.dossiers.transitions import dossier_transition, require_clerk_at
 from motcua.dossiers.workflow import Actor, DossierStatus, TimelineAction
 from motcua.payments.models import (
@@ -81,15 +88,30 @@ def _event(
     return event
 
 
+def _due_sql(dossier: Dossier) -> RawSQL:
+    """What is still due on the dossier, as one SQL expression (negative when overpaid): the fee lines due
+    now (on submission; the obligation lines too once the financial obligation was asked) less the orders
+    paid (a refunded order is no longer paid). One expression serves the read (``amount_due``) and the
+    conditional UPDATE that marks the dossier paid (``_dossier_paid``): one statement each, not three."""
+    obligation = dossier.status == DossierStatus.AWAITING_PAYMENT
+    return RawSQL(  # noqa: S611 — constant SQL (our table names), every value a parameter
+        _DUE_SQL, (dossier.pk, obligation, DUE_ON_SUBMISSION, dossier.pk, OrderStatus.PAID), BigIntegerField()
+    )
+
+
+_DUE_SQL = (
+    f"COALESCE((SELECT SUM(f.amount) FROM {DossierFee._meta.db_table} f"  # noqa: S608 — table names are ours
+    " WHERE f.dossier_id = %s AND (%s OR f.due = %s)), 0)"
+    f" - COALESCE((SELECT SUM(o.amount) FROM {PaymentOrder._meta.db_table} o"
+    " WHERE o.dossier_id = %s AND o.status = %s), 0)"
+)
+
+
 def amount_due(dossier: Dossier) -> int:
     """What the applicant owes now: the lines due now (on submission; the obligation lines once the
     financial obligation was asked), less what paid orders already brought in net of refunds."""
-    obligation = dossier.status == DossierStatus.AWAITING_PAYMENT
-    total = sum(int(fee.amount) for fee in dossier.fees.all() if fee.due == DUE_ON_SUBMISSION or obligation)
-    paid = PaymentOrder.objects.filter(dossier=dossier, status__in=[OrderStatus.PAID]).aggregate(
-        s=Sum("amount")
-    )
-    return max(total - int(paid["s"] or 0), 0)
+    due = Dossier.objects.filter(pk=dossier.pk).annotate(due=_due_sql(dossier)).values_list("due", flat=True)
+    return max(int(due.get() or 0), 0)
 
 
 def _lines(dossier: Dossier) -> list[dict[str, Any]]:
@@ -103,6 +125,27 @@ def _lines(dossier: Dossier) -> list[dict[str, Any]]:
 def _txn_ref() -> str:
     # Letters and digits only (the protocol's vnp_TxnRef), unguessable, unique per order.
     return f"MC{clock.local_now():%y%m%d}{secrets.token_hex(6).upper()}"
+
+
+def order_lock(**lookup: Any) -> tuple[Dossier, PaymentOrder] | None:
+    """Lock the dossier of the order matching ``lookup`` (``txn_ref=…`` or ``pk=…``), then the order, in
+    the caller's transaction; ``None`` when there is no such order. The dossier is found through the order
+    without locking it (an order never changes dossier), in the same statement that locks the dossier
+    (``FOR UPDATE OF`` the dossier only); the order is then read under its lock, after any transaction
+    that held the dossier has committed, so its state is the current one."""
+    # ``get`` (not ``first``): no ORDER BY to build or run — txn_ref and pk are unique. Only the columns
+    # money paths read are loaded (a dossier has some fifty): any other field is fetched when read.
+    try:
+        dossier = (
+            Dossier.objects.select_for_update(of=("self",))
+            .only("id", "code", "status", "payment_status")
+            .get(**{f"payment_orders__{key}": value for key, value in lookup.items()})
+        )
+        order = PaymentOrder.objects.select_for_update().get(dossier_id=dossier.pk, **lookup)
+    except (Dossier.DoesNotExist, PaymentOrder.DoesNotExist):
+        return None
+    order.dossier = dossier
+    return dossier, order
 
 
 def order_open(*, dossier: Dossier, payer: User | None) -> PaymentOrder:
@@ -161,10 +204,11 @@ def notification_handle(params: dict[str, str]) -> NotificationResult:
         _event(None, EventKind.NOTIFICATION_REJECTED, data={"reason": "bad_hash", "params": _safe(params)})
         return NotificationResult(RSP_BAD_HASH)
     with transaction.atomic():
-        order = PaymentOrder.objects.select_for_update().filter(txn_ref=note.txn_ref).first()
-        if order is None:
+        locked = order_lock(txn_ref=note.txn_ref)
+        if locked is None:
             _event(None, EventKind.NOTIFICATION_REJECTED, data={"reason": "order_not_found", **note.raw})
             return NotificationResult(RSP_ORDER_NOT_FOUND)
+        dossier, order = locked
         if note.amount != order.amount:
             _event(
                 order,
@@ -178,7 +222,7 @@ def notification_handle(params: dict[str, str]) -> NotificationResult:
             _event(order, EventKind.NOTIFICATION_REJECTED, data={"reason": "already_confirmed", **note.raw})
             return NotificationResult(RSP_ALREADY_CONFIRMED, order)
         if note.success:
-            _mark_paid(order, note)
+            _mark_paid(order, note, dossier=dossier)
         else:
             from_status = order.status
             order.status = OrderStatus.FAILED
@@ -192,10 +236,10 @@ def _safe(params: dict[str, str]) -> dict[str, str]:
     return {k[:40]: str(v)[:200] for k, v in list(params.items())[:40]}
 
 
-def _mark_paid(order: PaymentOrder, note: Notification) -> None:
-    """Inside the caller's transaction, with the order locked. A payment that arrives after the order
-    expired is still money taken: it is recorded paid (``late``), and refunded if the dossier no longer
-    needs it (the operator sees it)."""
+def _mark_paid(order: PaymentOrder, note: Notification, *, dossier: Dossier) -> None:
+    """Inside the caller's transaction, with the dossier and then the order locked (``order_lock``). A
+    payment that arrives after the order expired is still money taken: it is recorded paid (``late``), and
+    refunded if the dossier no longer needs it (the operator sees it)."""
     from_status = order.status
     order.status = OrderStatus.PAID
     order.paid_at = clock.now()
@@ -210,10 +254,13 @@ def _mark_paid(order: PaymentOrder, note: Notification) -> None:
         to_status=OrderStatus.PAID,
         data={**note.raw, "late": from_status != OrderStatus.PENDING},
     )
-    _dossier_paid(order, actor=None, actor_role=Actor.SYSTEM)
+    _dossier_paid(order, dossier=dossier, actor=None, actor_role=Actor.SYSTEM)
 
 
-def _dossier_paid(order: PaymentOrder, *, actor: User | None, actor_role: str, agency: Any = None) -> None:
+def _dossier_paid(
+    order: PaymentOrder, *, dossier: Dossier, actor: User | None, actor_role: str, agency: Any = None
+) -> None:
+    """The dossier (locked by the caller, before the order) learns it is paid once nothing is due."""
     if _tasks_in_this_database():
         # The receipt job is a row of this database: written in the payment's own transaction, it exists
         # exactly when the payment does, and costs no commit of its own (a WAL flush per notification).
@@ -222,13 +269,21 @@ def _dossier_paid(order: PaymentOrder, *, actor: User | None, actor_role: str, a
         receipt_issue_task.enqueue(order.pk)
     else:
         transaction.on_commit(lambda: _receipt_enqueue(order.pk))
-    dossier = Dossier.objects.select_for_update().get(pk=order.dossier_id)
-    if amount_due(dossier) > 0:  # a part of what is due (another order still open): nothing changes yet
+    # Paid once nothing is left due — checked by the UPDATE itself (one statement). The sums cannot move
+    # under it: every path that marks an order of this dossier paid or refunded holds the dossier's lock.
+    paid = {
+        "payment_status": PaymentStatus.PAID,
+        "paid_online": order.channel in (PaymentChannel.ONLINE_NATIONAL, PaymentChannel.ONLINE_PROVINCE),
+        "payment_channel": order.channel,
+        "updated_at": clock.now(),  # what auto_now would set on save()
+    }
+    updated = (
+        Dossier.objects.filter(pk=dossier.pk).alias(due=_due_sql(dossier)).filter(due__lte=0).update(**paid)
+    )
+    if not updated:  # a part of what is due (another order still open): nothing changes yet
         return
-    dossier.payment_status = PaymentStatus.PAID
-    dossier.paid_online = order.channel in (PaymentChannel.ONLINE_NATIONAL, PaymentChannel.ONLINE_PROVINCE)
-    dossier.payment_channel = order.channel
-    dossier.save(update_fields=["payment_status", "paid_online", "payment_channel", "updated_at"])
+    for name, value in paid.items():
+        setattr(dossier, name, value)
     dossier_event_record(
         dossier=dossier,
         action=TimelineAction.FEE_PAID,
@@ -241,6 +296,9 @@ def _dossier_paid(order: PaymentOrder, *, actor: User | None, actor_role: str, a
     )
     if dossier.status == DossierStatus.AWAITING_PAYMENT:
         # The financial obligation is met: the legal clock resumes (the workflow lets the system do it).
+        # The transition reads much of the dossier: all of it at once (still under our lock).
+        if dossier.get_deferred_fields():
+            dossier = Dossier.objects.get(pk=dossier.pk)
         dossier_transition(
             dossier=dossier,
             action=TimelineAction.CONFIRM_PAYMENT,
@@ -322,7 +380,7 @@ def counter_payment_record(
             actor=clerk,
             data={"method": method, "reference": reference.strip()[:64]},
         )
-        _dossier_paid(order, actor=clerk, actor_role=Actor.ONE_STOP_CLERK, agency=agency)
+        _dossier_paid(order, dossier=dossier, actor=clerk, actor_role=Actor.ONE_STOP_CLERK, agency=agency)
     return order
 
 
@@ -332,7 +390,10 @@ def order_refund(*, order: PaymentOrder, actor: User, reason: str) -> PaymentOrd
     if not reason.strip():
         raise ValidationFailedError(_("Vui lòng nêu lý do hoàn phí."), {"fields": {"reason": "required"}})
     with transaction.atomic():
-        order = PaymentOrder.objects.select_for_update().select_related("dossier").get(pk=order.pk)
+        locked = order_lock(pk=order.pk)
+        if locked is None:
+            raise NotFoundError(_("Không tìm thấy giao dịch."), {"txn_ref": order.txn_ref})
+        dossier, order = locked
         if order.status != OrderStatus.PAID:
             raise ConflictError(_("Chỉ hoàn được giao dịch đã thanh toán."), {"txn_ref": order.txn_ref})
         duplicate = (
@@ -370,7 +431,6 @@ def order_refund(*, order: PaymentOrder, actor: User, reason: str) -> PaymentOrd
             actor=actor,
             data={"reason": reason.strip()[:500], "duplicate": duplicate},
         )
-        dossier = Dossier.objects.select_for_update().get(pk=order.dossier_id)
         dossier_event_record(
             dossier=dossier,
             action=TimelineAction.FEE_REFUNDED,
@@ -401,7 +461,10 @@ def orders_expire(*, grace: timedelta = timedelta(minutes=5)) -> dict[str, int]:
             counts["unknown"] += 1
             continue
         with transaction.atomic():
-            locked = PaymentOrder.objects.select_for_update().get(pk=order.pk)
+            both = order_lock(pk=order.pk)
+            if both is None:  # pragma: no cover - orders are never deleted
+                continue
+            dossier, locked = both
             if locked.status != OrderStatus.PENDING:
                 continue
             if state.paid and state.amount == locked.amount:
@@ -414,6 +477,7 @@ def orders_expire(*, grace: timedelta = timedelta(minutes=5)) -> dict[str, int]:
                         provider_txn_no=state.provider_txn_no,
                         raw={"source": "querydr"},
                     ),
+                    dossier=dossier,
                 )
                 counts["paid"] += 1
             else:

@@ -35,6 +35,7 @@ class AgencyFactory(factory.django.DjangoModelFactory[Agency]):
     abbreviation = "CQ"
     level = AgencyLevel.DEPARTMENT
     valid_from = dt.date(2025, 7, 1)
+    tax_code = factory.Sequence(lambda n: f"99{n % 100_000_000:08d}")  # e-receipts need one
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):

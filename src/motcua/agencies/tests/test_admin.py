@@ -66,3 +66,28 @@ def test_history_filter_lists_ended_agencies(province, commune) -> None:
     page = _client(root).get("/admin/agencies/agency/?current=no").content.decode()
     assert "huyện Sơn Cũ" in page
     assert "phường Minh Khai" not in page
+
+
+def test_the_tax_code_is_edited_in_the_admin_and_checked(province) -> None:
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client = _client(root)
+    url = f"/admin/agencies/agency/{province.pk}/change/"
+    page = client.get(url).content.decode()
+    assert 'name="tax_code"' in page
+    assert "Mã số thuế" in page or "mã số thuế" in page
+    form = {
+        "code": province.code,
+        "name": province.name,
+        "abbreviation": province.abbreviation,
+        "level": province.level,
+        "valid_from": "2025-07-01",
+        "office_hours-TOTAL_FORMS": "0",
+        "office_hours-INITIAL_FORMS": "0",
+    }
+    bad = client.post(url, {**form, "tax_code": "99001-0001"}).content.decode()
+    assert "Mã số thuế gồm 10 chữ số" in bad
+    assert "A tax code is 10 digits" in bad
+    assert client.post(url, {**form, "tax_code": "9900100001-002"}).status_code == 302
+    province.refresh_from_db()
+    assert province.tax_code == "9900100001-002"
+    assert "9900100001-002" in client.get("/admin/agencies/agency/").content.decode()  # a column of the list

@@ -60,3 +60,14 @@ def test_every_service_centre_has_office_hours_and_the_province_opens_saturday()
         (dt.time(7, 30), dt.time(11, 30)),
         (dt.time(13, 30), dt.time(17, 0)),
     ]
+
+
+def test_every_demo_agency_has_a_well_formed_tax_code() -> None:
+    from motcua.agencies.models import tax_code_validator
+
+    load_demo_agencies()
+    codes = list(Agency.objects.values_list("tax_code", flat=True))
+    for code in codes:
+        tax_code_validator(code)
+    assert len(set(codes)) == len(codes)
+    assert Agency.objects.get(code="000.01.31.H99").tax_code == "9900310001-001"  # a dependent unit

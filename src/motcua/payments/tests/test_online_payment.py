@@ -232,3 +232,29 @@ def test_without_a_hash_secret_no_notification_is_accepted(
     assert services.notification_handle(params).code == "97"
     order.refresh_from_db()
     assert order.status == OrderStatus.PENDING
+
+
+def test_a_paid_order_that_covers_only_part_of_what_is_due_leaves_the_dossier_due(
+    citizen_an, fee_version, platform, frozen
+) -> None:
+    """A fee line added after the order was opened: the payment is recorded, the dossier owes that line."""
+    from motcua.dossiers.models import DossierFee
+
+    dossier = submitted(fee_version, citizen_an)
+    order = services.order_open(dossier=dossier, payer=citizen_an)
+    DossierFee.objects.create(dossier=dossier, name="Phí thẩm định", amount=30_000, due="submission")
+    open_at_platform(platform, order)
+
+    assert services.notification_handle(decide(platform, order, "pay")).code == "00"
+
+    dossier.refresh_from_db()
+    assert dossier.payment_status == "due"
+    assert services.amount_due(dossier) == 30_000
+    assert not DossierEvent.objects.filter(dossier=dossier, action="fee_paid").exists()
+    second = services.order_open(dossier=dossier, payer=citizen_an)
+    assert second.amount == 30_000
+    open_at_platform(platform, second)
+    assert services.notification_handle(decide(platform, second, "pay")).code == "00"
+    dossier.refresh_from_db()
+    assert (dossier.payment_status, dossier.paid_online) == ("paid", True)
+    assert services.amount_due(dossier) == 0
