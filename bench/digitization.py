@@ -200,15 +200,24 @@ def _a4_lines(seed: int) -> list[str]:
     return lines
 
 
-def _scans(path: Path) -> None:
-    """``PAGES`` A4 pages at 300 dpi, slightly rotated and noised, as one PDF of images (img2pdf)."""
+def _scans(path: Path, *, upside_down: int = 0) -> None:
+    """``PAGES`` A4 pages at 300 dpi, slightly rotated and noised, as one PDF of images (img2pdf); the first
+    ``upside_down`` of them turned by 180°."""
     import img2pdf
 
     from motcua.testing.scans import image_bytes, scan_page
 
     images = [
         image_bytes(
-            scan_page(_a4_lines(i), dpi=300, height_mm=297, font_pt=12, rotate=0.6, noise=0.0005, seed=i),
+            scan_page(
+                _a4_lines(i),
+                dpi=300,
+                height_mm=297,
+                font_pt=12,
+                rotate=180.6 if i < upside_down else 0.6,
+                noise=0.0005,
+                seed=i,
+            ),
             "JPEG",
             quality=85,
         )
@@ -246,6 +255,19 @@ def ocr_throughput() -> None:
     print(
         f"pipeline (deskew, rotate, PDF/A, hOCR, fields): {our_rate:.2f} pages/s "
         f"(runs {', '.join(f'{s:.1f}' for s in ours)} s) — {our_rate / plain_rate:.2f}× plain (target ≥ 0.9×)"
+    )
+    # What a turned page costs: orientation is only asked of pages that read as turned, which are then
+    # turned and read again (straighten.py).
+    turned = work / "turned.pdf"
+    _scans(turned, upside_down=1)
+    started = time.perf_counter()
+    result = digitize([Source("turned.pdf", turned.read_bytes())], jobs=jobs)
+    seconds = time.perf_counter() - started
+    upright = "CỘNG HÒA" in result.pages[0].text
+    print(
+        f"the same {PAGES} pages with the first one upside down: {PAGES / seconds:.2f} pages/s "
+        f"({seconds:.1f} s, +{seconds - min(ours):.1f} s for the turned page; "
+        f"read upright: {'yes' if upright else 'NO'})"
     )
 
 
