@@ -329,6 +329,8 @@ class DossierAccessLog(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
+        verbose_name = _("nhật ký đọc dữ liệu hồ sơ")
+        verbose_name_plural = _("nhật ký đọc dữ liệu hồ sơ")
 
     def __str__(self) -> str:
         return f"{self.reader} {self.kind} {self.dossier_code} {self.target} at {self.at}"
@@ -345,6 +347,8 @@ class StatusCodeMapping(models.Model):
     legal_basis = models.CharField(max_length=255)
 
     class Meta:
+        verbose_name = _("mã trạng thái hồ sơ trên Cổng DVCQG")
+        verbose_name_plural = _("mã trạng thái hồ sơ trên Cổng DVCQG")
         constraints = [models.UniqueConstraint(fields=["status", "valid_from"], name="status_mapping_unique")]
 
     def __str__(self) -> str:
@@ -364,6 +368,8 @@ class RatingCriterion(models.Model):
 
     class Meta:
         ordering = ["order"]
+        verbose_name = _("tiêu chí đánh giá mức độ hài lòng")
+        verbose_name_plural = _("tiêu chí đánh giá mức độ hài lòng")
         constraints = [models.UniqueConstraint(fields=["code", "valid_from"], name="rating_criterion_unique")]
 
     def __str__(self) -> str:
