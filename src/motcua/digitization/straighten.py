@@ -110,8 +110,6 @@ def skew_angle(image: Image.Image) -> float:
 
 # --- Straightening scanned PDF pages ------------------------------------------------------------------
 
-_DRAW_ONLY = {"q", "Q", "cm", "Do"}
-
 
 def _scan_image_any_matrix(page: Any) -> Any | None:
     """The one image XObject a page consists of (however it is drawn), or None for any other page."""
@@ -128,25 +126,15 @@ def _scan_image_any_matrix(page: Any) -> Any | None:
 def _scan_image(page: Any) -> Any | None:
     """The one image XObject a scanned page consists of, or None for any other page (text, vectors,
     several images, an image drawn at an angle or mirrored): those are left as they are."""
-    import pikepdf
-
     image = _scan_image_any_matrix(page)
     if image is None:
         return None
-    try:
-        operations = pikepdf.parse_content_stream(page)
-    except pikepdf.PdfError:
+    matrix = _image_matrix(page)
+    if matrix is None:
         return None
-    for instruction in operations:
-        if not isinstance(instruction, pikepdf.ContentStreamInstruction):
-            return None  # an inline image: not a page drawn from one scan
-        name = str(instruction.operator)
-        if name not in _DRAW_ONLY:
-            return None
-        if name == "cm":
-            a, b, c, d = (float(x) for x in list(instruction.operands)[:4])
-            if b or c or a <= 0 or d <= 0:
-                return None
+    a, b, c, d = matrix[:4]
+    if b or c or a <= 0 or d <= 0:
+        return None
     return image
 
 
@@ -271,7 +259,11 @@ def _image_matrix(page: Any) -> Matrix | None:
 
     stack: list[Matrix] = []
     ctm, drawn = IDENTITY, None
-    for instruction in pikepdf.parse_content_stream(page):
+    try:
+        instructions = pikepdf.parse_content_stream(page)
+    except pikepdf.PdfError:
+        return None
+    for instruction in instructions:
         if not isinstance(instruction, pikepdf.ContentStreamInstruction):
             return None
         name = str(instruction.operator)
