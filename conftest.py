@@ -132,6 +132,15 @@ def _throttle_counters_start_at_zero() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_drain_is_remembered_as_queued() -> None:
+    # core/wake.py remembers per process the drains it queued: a drain queued by an earlier test (its task
+    # row gone with that test's database) must not stand for one in this test.
+    from motcua.core.wake import drain_wake_forget
+
+    drain_wake_forget()
+
+
+@pytest.fixture(autouse=True)
 def _each_test_starts_in_vietnamese() -> Iterator[None]:
     # LocaleMiddleware activates the request's language in the thread and nothing deactivates it after a
     # test client's request: an English page in one test left the next ones' messages in English.

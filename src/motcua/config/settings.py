@@ -9,7 +9,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from motcua.core.env import env_bool, env_int, env_list, env_str
+from motcua.core.env import env_bool, env_float, env_int, env_list, env_str
 
 SRC_DIR = Path(__file__).resolve().parent.parent
 REPO_DIR = SRC_DIR.parent.parent
@@ -349,6 +349,11 @@ MOTCUA_MAX_REQUEST_BYTES = env_int("MOTCUA_MAX_REQUEST_BYTES", 25 * 1024 * 1024)
 # A task RUNNING longer than this is taken for the task of a killed worker and made READY again by the
 # scheduler (django-tasks-db has no lease of its own). Must exceed the longest task (the archive job).
 MOTCUA_TASK_LEASE_SECONDS = env_int("MOTCUA_TASK_LEASE_SECONDS", 30 * 60)
+# Work that follows a commit (receipts, the IOC's facts, the national-portal sync) is done by a drain that
+# reads what is left to do from the database. A commit wakes the drain with a task that starts this many
+# seconds later; the commits of one process within that window share it (core/wake.py). 0: one task per
+# commit, run at once (tests that drive the worker by hand).
+MOTCUA_DRAIN_WAKE_SECONDS = env_float("MOTCUA_DRAIN_WAKE_SECONDS", 1.0)
 # Digitisation (docs/digitization.md): a running OCR job whose page heartbeat is older than this lost its
 # worker and is queued again by the scheduler; limits per job; OCR processes per job (0 = one per CPU).
 MOTCUA_DIGITIZATION_LEASE_SECONDS = env_int("MOTCUA_DIGITIZATION_LEASE_SECONDS", 10 * 60)

@@ -1,7 +1,8 @@
 """The WSGI entry point (granian serves ``motcua.config.wsgi:application``).
 
 API calls that carry no session cookie — integrators with a bearer token, the public status look-up, the
-national portal — go through a shorter middleware stack: with no session there is no user to load, no
+national portal, the payment platform's server-to-server notification (IPN) — go through a shorter
+middleware stack: with no session there is no user to load, no
 second factor to enforce, no flash messages and no page language to pick, and those middlewares cost
 about a third of a status look-up. Everything else, including every API call made from a browser
 session (where the two-factor rule applies), goes through the full stack in ``settings.MIDDLEWARE``.
@@ -53,7 +54,9 @@ class SessionlessApiHandler(WSGIHandler):
 
 
 api_application = SessionlessApiHandler()
-_API_PREFIX = "/api/v1/"
+# The API, and the payment platform's notification: a server's call authenticated by its HMAC signature,
+# which never has a session (the payer's browser comes back on another path, ``thanh-toan/ket-qua/``).
+_SESSIONLESS_PREFIXES = ("/api/v1/", "/thanh-toan/vnpay/ipn/")
 
 
 def uses_session(environ: dict[str, Any]) -> bool:
@@ -61,7 +64,7 @@ def uses_session(environ: dict[str, Any]) -> bool:
 
 
 def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-    if environ.get("PATH_INFO", "").startswith(_API_PREFIX) and not uses_session(environ):
+    if environ.get("PATH_INFO", "").startswith(_SESSIONLESS_PREFIXES) and not uses_session(environ):
         return api_application(environ, start_response)
     return full_application(environ, start_response)
 

@@ -249,41 +249,12 @@ def drain_enqueue() -> None:
 
 
 def _drain_after_commit() -> None:
+    """One drain per process a second at most (core/wake.py): a drain that starts after this commit
+    sends what it wrote, whatever other commits queued it."""
+    from motcua.core.wake import drain_wake
     from motcua.dvcqg.tasks import dvcqg_outbox_drain_task
 
-    if not _tasks_in_database():
-        dvcqg_outbox_drain_task.enqueue()
-        return
-    if _drain_already_queued():
-        return
-    _last_drain["id"] = dvcqg_outbox_drain_task.enqueue().id
-
-
-# The drain this process queued last (its task id): while no worker has started it, it will see the next
-# commits too. Looked up by primary key, so the check costs the same with a long queue of other tasks (a
-# burst of payment notifications leaves thousands of receipt tasks waiting). Another process queues its
-# own: at most one waiting drain per process, and a drain that finds nothing to send is cheap.
-_last_drain: dict[str, str | None] = {"id": None}
-
-
-def _tasks_in_database() -> bool:
-    # The backend itself: ``django.tasks.default_task_backend`` is a proxy, never an instance of
-    # DatabaseBackend (a check on it never held, and every commit with timeline events queued a drain).
-    from django.tasks import task_backends
-    from django_tasks_db.backend import DatabaseBackend
-
-    from motcua.dvcqg.tasks import dvcqg_outbox_drain_task
-
-    return isinstance(task_backends[dvcqg_outbox_drain_task.backend], DatabaseBackend)
-
-
-def _drain_already_queued() -> bool:
-    """A drain this process queued that no worker has started yet will see this commit too."""
-    from django.tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    last = _last_drain["id"]
-    return last is not None and DBTaskResult.objects.filter(pk=last, status=TaskResultStatus.READY).exists()
+    drain_wake(dvcqg_outbox_drain_task)
 
 
 # --- dossiers submitted on the national portal ------------------------------------------------------

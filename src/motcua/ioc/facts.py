@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
 from motcua.core import clock
@@ -20,7 +20,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.workflow import DEFAULT_NATIONAL_CODES, TimelineAction
 from motcua.dvcqg.models import SyncState
 from motcua.ioc.dvcqg import DossierRecord
-from motcua.ioc.models import DossierFact
+from motcua.ioc.models import DossierFact, FactStale
 from motcua.ioc.ontime import ClockInputs, Supplement, clock_verdict
 
 logger = logging.getLogger(__name__)
@@ -319,20 +319,59 @@ def fact_refresh_by_id(dossier_id: int) -> None:
         fact_refresh(dossier)
 
 
-def fact_refresh_soon(dossier_id: int) -> None:
-    """The listener of ``dossiers.changes`` (called after the commit, once per dossier per transaction).
-    The rebuild reads the dossier, its timeline, components, fees, rating and national record — some fifteen
-    queries — so it runs in the worker: the request that changed the dossier (a payment notification, a
-    clerk's click) does not wait for the IOC. Its fact row follows within the worker's polling interval;
-    with the immediate backend (tests) the task runs here and now. If the task cannot be queued the
-    row is rebuilt in place, never left stale."""
-    from motcua.ioc.tasks import ioc_fact_refresh_task
+_MARK_SQL = (
+    f"INSERT INTO {FactStale._meta.db_table} (dossier_id, version, marked_at) VALUES (%s, 1, %s)"  # noqa: S608
+    f" ON CONFLICT (dossier_id) DO UPDATE SET version = {FactStale._meta.db_table}.version + 1,"
+    " marked_at = EXCLUDED.marked_at"
+)
+
+
+def fact_mark_stale(dossier_id: int) -> None:
+    """The ``mark`` half of the ``dossiers.changes`` listener: inside the writer's transaction, one upsert
+    (the same SQL on PostgreSQL and SQLite). It commits with the change, so no change is ever left out of
+    the IOC — not even when the process dies right after its commit."""
+    with connection.cursor() as cursor:
+        cursor.execute(_MARK_SQL, [dossier_id, clock.now()])
+
+
+def fact_stale_row() -> FactStale:
+    """The mark of a dossier created by the statement that inserts this row (its ``dossier_id`` is set by
+    that statement): the one-statement submission on PostgreSQL."""
+    return FactStale(version=1, marked_at=clock.now())
+
+
+def facts_soon() -> None:
+    """The ``wake`` half (after the commit): make sure the drain runs (core/wake.py). The rebuild reads the
+    dossier, its timeline, components, fees, rating and national record — some fifteen queries — so it
+    runs in the worker: the request that changed the dossier (a payment notification, a clerk's click)
+    does not wait for the IOC. With the immediate backend (tests) the drain runs here and now. If the drain
+    cannot be queued the marks wait for the scheduler's run of it."""
+    from motcua.core.wake import drain_wake
+    from motcua.ioc.tasks import ioc_facts_drain_task
 
     try:
-        ioc_fact_refresh_task.enqueue(dossier_id)
+        drain_wake(ioc_facts_drain_task)
     except Exception:
-        logger.warning("ioc: fact refresh of dossier %s not queued; rebuilt now", dossier_id, exc_info=True)
-        fact_refresh_by_id(dossier_id)
+        logger.warning("ioc: the fact drain was not queued; the scheduler's run will do it", exc_info=True)
+
+
+# Marks one drain run takes at most; a drain that took them all queues the next run.
+DRAIN_BATCH = 500
+
+
+def facts_refresh_stale(*, limit: int = DRAIN_BATCH) -> int:
+    """The drain: rebuild the fact row of every marked dossier (oldest mark first) and remove its mark —
+    unless the dossier changed again meanwhile (its version moved): then the mark stays for the next run.
+    A dossier whose rebuild fails keeps its mark too. Returns how many marks were taken."""
+    marks = list(FactStale.objects.order_by("marked_at").values_list("dossier_id", "version")[:limit])
+    for dossier_id, version in marks:
+        try:
+            fact_refresh_by_id(dossier_id)
+        except Exception:
+            logger.exception("ioc: the fact of dossier %s could not be rebuilt; it stays marked", dossier_id)
+            continue
+        FactStale.objects.filter(dossier_id=dossier_id, version=version).delete()
+    return len(marks)
 
 
 def facts_rebuild_all() -> int:

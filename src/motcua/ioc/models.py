@@ -69,6 +69,25 @@ class DossierFact(models.Model):
         return f"{self.code}: {self.verdict}"
 
 
+class FactStale(models.Model):
+    """A dossier whose fact row must be rebuilt: written in the transaction that changed the dossier
+    (``facts.fact_mark_stale``), removed by the drain that rebuilt the row (``facts.facts_refresh_stale``).
+    ``version`` grows with every change, so a change made while the drain was rebuilding keeps its mark.
+    No foreign key: a mark costs one index entry and no lock on the dossier row, and a mark of a dossier
+    deleted since (a draft) is simply dropped."""
+
+    dossier_id = models.BigIntegerField(primary_key=True)
+    version = models.PositiveIntegerField(default=1)
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("Hồ sơ chờ cập nhật số liệu")
+        verbose_name_plural = _("Hồ sơ chờ cập nhật số liệu")
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} v{self.version}"
+
+
 class DailyCount(models.Model):
     """Counters of the fact rows by day (Vietnam time) × agency × channel × agency level: the dashboard and
     the index sum these instead of reading a million fact rows. A fact adds to the row of its receipt day

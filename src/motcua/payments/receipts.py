@@ -167,48 +167,100 @@ def receipt_issue(*, order_id: int) -> Receipt | None:
     with transaction.atomic():
         # The order row only (``of``): a plain FOR UPDATE over the join would also lock the dossier — after
         # the order, against the lock order of money paths (services) — and the agency and procedure rows.
-        order = (
-            PaymentOrder.objects.select_for_update(of=("self",))
-            .select_related("dossier__receiving_agency", "dossier__procedure_version")
-            .get(pk=order_id)
-        )
+        order = _orders_for_receipt().select_for_update(of=("self",)).get(pk=order_id)
         existing = Receipt.objects.filter(order=order).first()
         if existing is not None or order.status not in (OrderStatus.PAID, OrderStatus.REFUNDED):
             return existing
-        refusal = receipt_refusal(order.dossier.receiving_agency)
-        if refusal:  # before a number is taken: no gap in the register
-            logger.error("payments: receipt of order %s: %s", order.txn_ref, refusal)
-            raise ReceiptNotIssuableError(refusal)
-        now = clock.now()
-        series = _series_for(order, clock.local_now().year)
-        series.last_number += 1
-        series.save(update_fields=["last_number"])
-        receipt = Receipt(
-            order=order,
-            series=series,
-            number=series.last_number,
-            issued_at=now,
-            payer_name=order.payer_name or order.dossier.applicant_name,
-            amount=order.amount,
-            lines=order.lines or [{"name": "Phí, lệ phí", "amount": order.amount}],
-        )
-        pdf = _sign(receipt_render(receipt), receipt)
-        receipt.sha256 = hashlib.sha256(pdf).hexdigest()
-        receipt.pdf.save(
-            f"bien-lai-{series.series}-{receipt.display_number}.pdf", ContentFile(pdf), save=False
-        )
-        receipt.save()
-        PaymentEvent(
-            order=order,
-            kind=EventKind.RECEIPT_ISSUED,
-            data={"series": series.series, "number": receipt.display_number, "sha256": receipt.sha256},
-            at=now,
-        ).save(force_insert=True)
-        email = order.dossier.applicant_email
-        if email:
-            transaction.on_commit(lambda: _send(receipt.pk, email))
-        transaction.on_commit(lambda: receipt_to_store(receipt.pk))
+        return _issue_locked(order)
+
+
+def _orders_for_receipt() -> Any:
+    return PaymentOrder.objects.select_related("dossier__receiving_agency", "dossier__procedure_version")
+
+
+def _issue_locked(order: PaymentOrder) -> Receipt:
+    """In the caller's transaction, with ``order`` locked and known to have no receipt yet."""
+    refusal = receipt_refusal(order.dossier.receiving_agency)
+    if refusal:  # before a number is taken: no gap in the register
+        logger.error("payments: receipt of order %s: %s", order.txn_ref, refusal)
+        raise ReceiptNotIssuableError(refusal)
+    now = clock.now()
+    series = _series_for(order, clock.local_now().year)
+    series.last_number += 1
+    series.save(update_fields=["last_number"])
+    receipt = Receipt(
+        order=order,
+        series=series,
+        number=series.last_number,
+        issued_at=now,
+        payer_name=order.payer_name or order.dossier.applicant_name,
+        amount=order.amount,
+        lines=order.lines or [{"name": "Phí, lệ phí", "amount": order.amount}],
+    )
+    pdf = _sign(receipt_render(receipt), receipt)
+    receipt.sha256 = hashlib.sha256(pdf).hexdigest()
+    receipt.pdf.save(f"bien-lai-{series.series}-{receipt.display_number}.pdf", ContentFile(pdf), save=False)
+    receipt.save()
+    PaymentEvent(
+        order=order,
+        kind=EventKind.RECEIPT_ISSUED,
+        data={"series": series.series, "number": receipt.display_number, "sha256": receipt.sha256},
+        at=now,
+    ).save(force_insert=True)
+    email = order.dossier.applicant_email
+    if email:
+        transaction.on_commit(lambda: _send(receipt.pk, email))
+    transaction.on_commit(lambda: receipt_to_store(receipt.pk))
     return receipt
+
+
+# Orders one drain run takes at most; a drain that took them all queues the next run.
+DRAIN_BATCH = 200
+
+
+def receipts_issue_pending(*, limit: int = DRAIN_BATCH) -> tuple[int, int]:
+    """The receipt drain: issue the receipts of paid orders that have none, oldest first, each in its own
+    transaction. Each order is claimed with ``SKIP LOCKED``, so drains running side by side (one per
+    worker) share the orders instead of waiting for each other's signature. An order that cannot have a
+    receipt yet (its agency has no tax code) is logged and left for a later run. Returns (issued, tried)."""
+    issued, passed = 0, set[int]()
+    for _ in range(limit):
+        order: PaymentOrder | None = None
+        try:
+            with transaction.atomic():
+                order = (
+                    _orders_for_receipt()
+                    .select_for_update(of=("self",), skip_locked=True)
+                    .filter(status=OrderStatus.PAID, receipt__isnull=True)
+                    .exclude(pk__in=passed)
+                    .order_by("pk")
+                    .first()
+                )
+                if order is None:
+                    break
+                _issue_locked(order)
+            issued += 1
+        except ReceiptNotIssuableError:
+            pass  # logged with its reason; issued at a later run once the cause is fixed
+        except Exception:
+            logger.exception("payments: receipt of order %s failed", getattr(order, "txn_ref", "?"))
+            if order is None:
+                break
+        if order is not None:
+            passed.add(order.pk)
+    return issued, len(passed)
+
+
+def receipts_soon() -> None:
+    """After the commit of a payment: wake the receipt drain (core/wake.py). A wake that fails leaves the
+    order to the scheduler's run of the drain; the payment stands."""
+    from motcua.core.wake import drain_wake
+    from motcua.payments.tasks import receipts_drain_task
+
+    try:
+        drain_wake(receipts_drain_task)
+    except Exception:
+        logger.exception("payments: the receipt drain could not be queued; the scheduler's run will do it")
 
 
 RECEIPT_KIND = "bien_lai_phi_le_phi"  # identity.reference.KINDS
@@ -270,19 +322,3 @@ def _send(receipt_id: int, email: str) -> None:
         message.send()
     except Exception:  # the receipt stays on the dossier page; mail is a courtesy copy
         logger.exception("payments: receipt %s not e-mailed", receipt_id)
-
-
-def receipts_issue_missing() -> int:
-    """Issue receipts of paid orders that have none (an enqueue that failed)."""
-    count = 0
-    for order_id in PaymentOrder.objects.filter(status=OrderStatus.PAID, receipt__isnull=True).values_list(
-        "pk", flat=True
-    )[:200]:
-        try:
-            if receipt_issue(order_id=order_id) is not None:
-                count += 1
-        except ReceiptNotIssuableError:
-            pass  # logged with its reason by receipt_issue; issued at a later run once the cause is fixed
-        except Exception:
-            logger.exception("payments: receipt of order %s failed", order_id)
-    return count

@@ -38,6 +38,7 @@ from motcua.payments.models import (
     PaymentOrder,
 )
 from motcua.payments.providers import Notification, ProviderUnavailableError, provider
+from motcua.payments.receipts import receipts_soon
 
 if TYPE_CHECKING:
     from motcua.accounts.models import User
@@ -261,14 +262,9 @@ def _dossier_paid(
     order: PaymentOrder, *, dossier: Dossier, actor: User | None, actor_role: str, agency: Any = None
 ) -> None:
     """The dossier (locked by the caller, before the order) learns it is paid once nothing is due."""
-    if _tasks_in_this_database():
-        # The receipt job is a row of this database: written in the payment's own transaction, it exists
-        # exactly when the payment does, and costs no commit of its own (a WAL flush per notification).
-        from motcua.payments.tasks import receipt_issue_task
-
-        receipt_issue_task.enqueue(order.pk)
-    else:
-        transaction.on_commit(lambda: _receipt_enqueue(order.pk))
+    # The receipt is issued by the drain, woken after the commit (it reads the paid orders without one):
+    # the notification writes no task row of its own (core/wake.py).
+    transaction.on_commit(receipts_soon)
     # Paid once nothing is left due — checked by the UPDATE itself (one statement). The sums cannot move
     # under it: every path that marks an order of this dossier paid or refunded holds the dossier's lock.
     paid = {
@@ -307,24 +303,6 @@ def _dossier_paid(
             actor_agency=agency,
             data={"reference": order.txn_ref},
         )
-
-
-def _tasks_in_this_database() -> bool:
-    from django.tasks import task_backends
-    from django_tasks_db import DatabaseBackend
-
-    from motcua.payments.tasks import receipt_issue_task
-
-    return isinstance(task_backends[receipt_issue_task.backend], DatabaseBackend)
-
-
-def _receipt_enqueue(order_id: int) -> None:
-    from motcua.payments.tasks import receipt_issue_task
-
-    try:
-        receipt_issue_task.enqueue(order_id)
-    except Exception:  # the payment stands; the receipt job picks up orders without a receipt later
-        logger.exception("payments: could not enqueue the receipt of order %s", order_id)
 
 
 def browser_return(params: dict[str, str]) -> PaymentOrder | None:

@@ -74,6 +74,15 @@ def test_a_browser_session_takes_the_full_stack_where_two_factor_applies(clerk_b
     assert "/accounts/" in headers["Location"]
 
 
+def test_the_payment_platforms_notification_takes_the_short_stack() -> None:
+    """A server's call signed with HMAC, never with a session: no page language, no user to load."""
+    status, headers, body = _call("/thanh-toan/vnpay/ipn/", query="vnp_TxnRef=x&vnp_SecureHash=forged")
+    assert status.startswith("200")
+    assert json.loads(body)["RspCode"] == "97"  # checked all the same: a bad signature
+    assert "Content-Language" not in headers  # LocaleMiddleware did not run: the short stack
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
 def test_pages_use_the_full_stack() -> None:
     status, headers, _ = _call("/")
     assert status.startswith("200")

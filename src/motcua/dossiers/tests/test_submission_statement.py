@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Model
@@ -119,6 +120,10 @@ def test_the_statement_writes_exactly_the_rows_the_orm_path_writes(
     assert not by_statement._state.adding
     # Both paths store the request's fingerprint with the key (compared above; here: not empty).
     assert len(Dossier.objects.get(pk=by_statement.pk).idempotency_fingerprint) == 64
+    # Both mark the new dossier for the IOC's fact drain (dossiers.changes), the statement in itself.
+    stale = apps.get_model("ioc", "FactStale").objects
+    marked = sorted(stale.values_list("dossier_id", "version"))
+    assert marked == sorted([(by_statement.pk, 1), (by_orm.pk, 1)])
 
 
 def test_a_retry_with_the_same_key_returns_the_first_dossier(

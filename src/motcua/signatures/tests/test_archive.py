@@ -202,6 +202,7 @@ def test_the_scheduler_enqueues_the_crl_refresh_every_6_hours_and_the_archive_da
         "motcua.digitization.tasks.jobs_reap_task",
         "motcua.digitization.tasks.search_index_refresh_task",
         "motcua.payments.tasks.payments_maintain_task",
+        "motcua.ioc.tasks.ioc_facts_drain_task",
     ]
     assert "motcua.signatures.tasks.revocation_lists_refresh_task" in jobs_due(last, 6 * 3600)
     assert "motcua.signatures.tasks.documents_archive_task" not in jobs_due(last, 6 * 3600)

@@ -37,6 +37,7 @@ PERIODIC: list[tuple[str, int]] = [
     ("motcua.digitization.tasks.jobs_reap_task", 0),
     ("motcua.digitization.tasks.search_index_refresh_task", 0),
     ("motcua.payments.tasks.payments_maintain_task", 0),
+    ("motcua.ioc.tasks.ioc_facts_drain_task", 0),
     ("motcua.signatures.tasks.revocation_lists_refresh_task", 6 * HOUR),
     ("motcua.signatures.tasks.documents_archive_task", 24 * HOUR),
     ("motcua.dossiers.tasks.uploads_sweep_task", 24 * HOUR),
