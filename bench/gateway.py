@@ -7,7 +7,6 @@ chose (PostgreSQL under `make bench`)."""
 from __future__ import annotations
 
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -15,6 +14,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from bench.stats import wrk_figures
 
 DURATION = os.environ.get("MOTCUA_BENCH_SECONDS", "10")
 WORKERS = os.environ.get("MOTCUA_BENCH_GATEWAY_WORKERS", "2")
@@ -84,14 +85,7 @@ def _wrk(url: str, script: Path, connections: int, seconds: str) -> dict[str, st
         check=True,
         timeout=int(seconds) + 60,
     ).stdout
-    figures = {
-        "rps": re.search(r"Requests/sec:\s+([\d.]+)", out),
-        "p50": re.search(r"\s50%\s+(\S+)", out),
-        "p99": re.search(r"\s99%\s+(\S+)", out),
-        "non2xx": re.search(r"Non-2xx or 3xx responses: (\d+)", out),
-        "requests": re.search(r"(\d+) requests in", out),
-    }
-    return {k: (m.group(1).strip() if m else "0") for k, m in figures.items()}
+    return wrk_figures(out)
 
 
 def main() -> None:

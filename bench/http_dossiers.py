@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -14,6 +13,8 @@ import time
 import urllib.request
 import uuid
 from pathlib import Path
+
+from bench.stats import cpu_times, steal_since, wrk_figures
 
 DURATION = os.environ.get("MOTCUA_BENCH_SECONDS", "10")
 WORKERS = os.environ.get("MOTCUA_BENCH_WORKERS", "4")
@@ -153,14 +154,8 @@ def _cpu_by_program() -> dict[str, float]:
     return used
 
 
-def _cpu_times() -> tuple[int, int]:
-    """(all CPU ticks, ticks stolen by the hypervisor) so far, from /proc/stat."""
-    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return sum(fields[:8]), fields[7]
-
-
 def _wrk(url: str, script: Path, connections: int, seconds: str | int = DURATION) -> dict[str, str]:
-    cpu_before, times_before = _cpu_by_program(), _cpu_times()
+    cpu_before, times_before = _cpu_by_program(), cpu_times()
     out = subprocess.run(
         ["wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
         capture_output=True,
@@ -168,19 +163,9 @@ def _wrk(url: str, script: Path, connections: int, seconds: str | int = DURATION
         check=True,
         timeout=int(seconds) + 60,
     ).stdout
-    figures = {
-        "rps": re.search(r"Requests/sec:\s+([\d.]+)", out),
-        "p50": re.search(r"\s50%\s+(\S+)", out),
-        "p99": re.search(r"\s99%\s+(\S+)", out),
-        "non2xx": re.search(r"Non-2xx or 3xx responses: (\d+)", out),
-        "requests": re.search(r"(\d+) requests in", out),
-        "socket_errors": re.search(r"Socket errors: (.*)", out),
-        "late": re.search(r"late sends: (.*)", out),
-    }
-    result = {k: (m.group(1).strip() if m else "0") for k, m in figures.items()}
+    result = wrk_figures(out)
     # A shared VM: the share of CPU time the hypervisor gave to other guests during the run.
-    total, stolen = (after - before for after, before in zip(_cpu_times(), times_before, strict=True))
-    result["steal"] = f"{100 * stolen / max(1, total):.1f} %"
+    result["steal"] = steal_since(times_before)
     if os.environ.get("MOTCUA_BENCH_CPU"):
         # Where the two cores went, per request: the web workers, the database, the load generator.
         cpu_after, requests = _cpu_by_program(), max(1, int(result["requests"]))

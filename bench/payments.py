@@ -6,10 +6,11 @@ spent waiting for the database, and the CPU used by Django and by the PostgreSQL
 
 IPN: every order on a dossier of its own (as in a province: notifications of different dossiers never wait
 for the same row lock); granian (WSGI, ``MOTCUA_BENCH_WORKERS`` × ``MOTCUA_BENCH_THREADS``) in front of the
-runner's database; ``MOTCUA_BENCH_IPN_CLIENTS`` client threads each send signed notifications (keep-alive)
-for orders of their own, every order notified once — the full path: signature, row locks (dossier, then
-order), order and dossier updates, ledger and timeline rows, the receipt task enqueued. Receipts are not
-signed here (MOTCUA_SIGN_RESULTS=0): the receipt job runs in the worker, not in the notification.
+runner's database; wrk (one thread, ``MOTCUA_BENCH_IPN_CLIENTS`` keep-alive connections) sends signed
+notifications for ``MOTCUA_BENCH_IPN_SECONDS``, every order notified once — the full path: signature, row
+locks (dossier, then order), order and dossier updates, ledger and timeline rows, the IOC's stale mark, the
+drains woken after the commit. The confirmed notifications are counted in our ledger afterwards. Receipts
+are issued by the worker's drain, not in the notification (no worker runs here).
 
 Reconciliation: 100,000 payments of one day in our ledger against a settlement file of the same day from
 the simulator over HTTP, with a few differences injected."""
@@ -17,25 +18,23 @@ the simulator over HTTP, with a few differences injected."""
 from __future__ import annotations
 
 import datetime as dt
-import http.client
-import json
 import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
 
-from bench.stats import percentile
+from bench.stats import cpu_times, percentile, steal_since, wrk_figures
 
-WORKERS = os.environ.get("MOTCUA_BENCH_WORKERS", "4")
-THREADS = os.environ.get("MOTCUA_BENCH_THREADS", "2")
+WORKERS = os.environ.get("MOTCUA_BENCH_WORKERS", "2")
+THREADS = os.environ.get("MOTCUA_BENCH_THREADS", "1")
 CLIENTS = int(os.environ.get("MOTCUA_BENCH_IPN_CLIENTS", "8"))
-ORDERS = int(os.environ.get("MOTCUA_BENCH_IPN_ORDERS", "4000"))
+ORDERS = int(os.environ.get("MOTCUA_BENCH_IPN_ORDERS", "8000"))
+IPN_SECONDS = int(os.environ.get("MOTCUA_BENCH_IPN_SECONDS", "10"))
 RECONCILE_PAYMENTS = int(os.environ.get("MOTCUA_BENCH_RECONCILE_PAYMENTS", "100000"))
 DAY = dt.date(2026, 3, 2)
 
@@ -207,20 +206,71 @@ def _cpu_ms(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
+# wrk sends the prepared notifications, each once, in order per connection: this thread's share of the
+# file's lines (every ``n``-th from its number). A thread that runs out stops sending: a notification sent
+# twice would be a replay, not a first one (its count is checked in our ledger after the run).
+IPN_LUA = r"""
+local threads, n = {}, 0
+setup = function(thread) thread:set("tid", n); n = n + 1; table.insert(threads, thread) end
+local paths, next_path = {}, 0
+init = function(args)
+  local k, every = 0, tonumber(args[2])
+  for line in io.lines(args[1]) do
+    if k % every == tid then table.insert(paths, line) end
+    k = k + 1
+  end
+end
+request = function()
+  next_path = next_path + 1
+  if next_path > #paths then wrk.thread:stop(); next_path = #paths end
+  return wrk.format("GET", paths[next_path])
+end
+"""
+
+
+# One wrk thread (its share: every line of the file) leaves the cores to the server.
+WRK = ("wrk", "-t1")
+
+
+def _wrk_run(url: str, script: Path, paths: Path, seconds: int) -> dict[str, str]:
+    before = cpu_times()
+    out = subprocess.run(
+        [*WRK, f"-c{CLIENTS}", f"-d{seconds}s", "--latency", "-s", str(script), url, "--", str(paths), "1"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 60,
+    ).stdout
+    figures = wrk_figures(out)
+    figures["steal"] = steal_since(before)
+    return figures
+
+
 def ipn_bench(dossier: object) -> None:
+    """granian in front of the runner's database, wrk as the payment platform's servers: ``CLIENTS``
+    keep-alive connections send signed first notifications, each order once, for ``IPN_SECONDS``; then
+    the same notifications again (replays). Counted in our ledger afterwards, not trusted from the client."""
     from django.conf import settings
+
+    from motcua.payments.models import EventKind, PaymentEvent
 
     refs = _orders(dossier, ORDERS, prefix="MCBENCH")
     print(
         f"(IPN: {ORDERS:,} pending orders on as many dossiers, one dossier per order, created in bulk — "
         "as in a province, no two notifications wait for the same dossier row)"
     )
-    queries = [
-        _ipn_query(ref, settings.MOTCUA_PAYMENT_HASH_SECRET, settings.MOTCUA_PAYMENT_TMN_CODE, i)
-        for i, ref in enumerate(refs)
-    ]
-    port = _free_port()
     workdir = Path(tempfile.mkdtemp(prefix="motcua-payments-bench-"))
+    paths = workdir / "ipn-paths.txt"
+    paths.write_text(
+        "\n".join(
+            _ipn_query(ref, settings.MOTCUA_PAYMENT_HASH_SECRET, settings.MOTCUA_PAYMENT_TMN_CODE, i)
+            for i, ref in enumerate(refs)
+        )
+        + "\n"
+    )
+    script = workdir / "ipn.lua"
+    script.write_text(IPN_LUA)
+    port = _free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "motcua.config.settings_bench",
@@ -250,68 +300,35 @@ def ipn_bench(dossier: object) -> None:
         stdout=subprocess.DEVNULL,
         stderr=open(workdir / "server.log", "w"),  # noqa: SIM115
     )
+    base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(600):  # a loaded machine takes a while to start four workers
+        for _ in range(600):  # a loaded machine takes a while to start its workers
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/thanh-toan/vnpay/ipn/", timeout=2)
+                urllib.request.urlopen(f"{base}/thanh-toan/vnpay/ipn/", timeout=2)
                 break
             except OSError:
                 time.sleep(0.2)
-        # Warm every worker with rejected (bad-hash) notifications.
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        for _ in range(50):
-            conn.request("GET", "/thanh-toan/vnpay/ipn/?vnp_TxnRef=x")
-            conn.getresponse().read()
-        conn.close()
-        latencies: list[float] = []
-        codes: dict[str, int] = {}
-        lock = threading.Lock()
-
-        def client(share: list[str]) -> None:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            mine: list[float] = []
-            seen: dict[str, int] = {}
-            for q in share:
-                started = time.perf_counter()
-                c.request("GET", q)
-                body = c.getresponse().read()
-                mine.append((time.perf_counter() - started) * 1000)
-                code = str(json.loads(body).get("RspCode"))
-                seen[code] = seen.get(code, 0) + 1
-            c.close()
-            with lock:
-                latencies.extend(mine)
-                for k, v in seen.items():
-                    codes[k] = codes.get(k, 0) + v
-
-        shares = [queries[i::CLIENTS] for i in range(CLIENTS)]
-        threads = [threading.Thread(target=client, args=(s,)) for s in shares]
-        started = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - started
+        # Warm every worker and connection with rejected (bad-hash) notifications.
+        warm = workdir / "warm.txt"
+        warm.write_text("/thanh-toan/vnpay/ipn/?vnp_TxnRef=x\n" * 400)
+        _wrk_run(base, script, warm, 2)
+        events = PaymentEvent.objects.filter(order__txn_ref__startswith="MCBENCH")
+        first = _wrk_run(base, script, paths, IPN_SECONDS)
+        confirmed = events.filter(kind=EventKind.PAID).count()
         print(
-            f"IPN (first notification of each order, {CLIENTS} clients, "
-            f"{WORKERS} workers × {THREADS} threads): "
-            f"{len(queries) / elapsed:,.0f} notifications/s; p50 {percentile(latencies, 50):.1f} ms, "
-            f"p99 {percentile(latencies, 99):.1f} ms; answers {codes}"
+            f"IPN (first notification of each order; wrk, {CLIENTS} connections; granian {WORKERS} workers × "
+            f"{THREADS} threads): {first['rps']} notifications/s; p50 {first['p50']}, p99 {first['p99']}; "
+            f"{first['requests']} sent, {confirmed} confirmed in the ledger, non-2xx {first['non2xx']}; "
+            f"CPU stolen by the hypervisor {first['steal']}"
         )
-        # Replays: the same notifications again, all answered 02 under the row lock.
-        latencies.clear()
-        codes.clear()
-        started = time.perf_counter()
-        threads = [threading.Thread(target=client, args=(s[: len(s) // 2],)) for s in shares]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - started
+        if int(first["requests"]) >= ORDERS:
+            print(f"(every order was notified before {IPN_SECONDS} s: raise MOTCUA_BENCH_IPN_ORDERS)")
+        rejected = events.filter(kind=EventKind.NOTIFICATION_REJECTED).count()
+        again = _wrk_run(base, script, paths, max(IPN_SECONDS // 2, 1))
+        replays = events.filter(kind=EventKind.NOTIFICATION_REJECTED).count() - rejected
         print(
-            f"IPN replays: {len(latencies) / elapsed:,.0f} notifications/s; "
-            f"p50 {percentile(latencies, 50):.1f} ms, "
-            f"p99 {percentile(latencies, 99):.1f} ms; answers {codes}"
+            f"IPN replays (answered 02 under the row locks): {again['rps']} notifications/s; "
+            f"p50 {again['p50']}, p99 {again['p99']}; {again['requests']} sent, {replays} in the ledger"
         )
     finally:
         server.terminate()

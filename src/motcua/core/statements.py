@@ -57,10 +57,22 @@ class InsertChain:
         """In every string value inserted after this call, replace ``placeholder`` with ``value``."""
         self._substitutions.append((placeholder, value))
 
-    def insert(self, name: str, objs: Sequence[Model], returning: Sequence[str] = ("id",)) -> None:
-        """Insert ``objs`` (unsaved instances of one model) as the CTE ``name``."""
+    def insert(
+        self,
+        name: str,
+        objs: Sequence[Model],
+        returning: Sequence[str] = ("id",),
+        *,
+        when: str = "",
+        conflict: str = "",
+    ) -> None:
+        """Insert ``objs`` (unsaved instances of one model) as the CTE ``name``. ``when``: an SQL condition
+        (e.g. ``EXISTS (SELECT 1 FROM d)``) under which the row is inserted at all (one row only);
+        ``conflict``: an ``ON CONFLICT …`` clause, with the table's name as ``{table}``."""
         if not objs:
             return
+        if when and len(objs) != 1:
+            raise ValueError("a conditional insert takes one row")
         meta = type(objs[0])._meta
         ops = connection.ops
         fields = [
@@ -90,8 +102,11 @@ class InsertChain:
         columns = ", ".join(ops.quote_name(str(f.column)) for f in fields)
         returned = ", ".join(ops.quote_name(c) for c in returning)
         table = ops.quote_name(str(meta.db_table))
+        # INSERT … SELECT coerces untyped literals to the columns' types as VALUES does.
+        source = f"SELECT {rows[0][1:-1]} WHERE {when}" if when else f"VALUES {', '.join(rows)}"
+        on_conflict = f" {conflict.format(table=table)}" if conflict else ""
         self._parts.append(  # names and columns come from our models, values are parameters
-            f"{name} AS (INSERT INTO {table} ({columns}) VALUES {', '.join(rows)}"  # noqa: S608
+            f"{name} AS (INSERT INTO {table} ({columns}) {source}{on_conflict}"
             + (f" RETURNING {returned})" if returning else ")")
         )
 

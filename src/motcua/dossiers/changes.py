@@ -23,10 +23,12 @@ from django.db.models import Model
 class ChangeListener:
     mark: Callable[[int], None]
     wake: Callable[[], None]
-    # The mark of a dossier that the same statement creates (so no mark of it exists yet), as an unsaved
-    # row without its dossier id: the one-statement submission (``core.statements.InsertChain``) inserts it
-    # with the dossier instead of sending a statement of its own.
-    new_mark_row: Callable[[], Model] | None = None
+    # The mark as an unsaved row without its dossier id, and the ``ON CONFLICT`` clause that makes its
+    # INSERT an upsert (``{table}`` for the table's name): a writer that sends one statement of its own
+    # (``core.statements.InsertChain``: the submission, the payment notification on PostgreSQL) inserts it
+    # there instead of a statement more, then calls ``dossier_changed(…, marked=True)``.
+    mark_row: Callable[[], Model] | None = None
+    mark_conflict: str = ""
 
 
 _listener: ChangeListener | None = None
@@ -49,13 +51,13 @@ class _Wake:
         self.wake()
 
 
-def dossier_new_mark_rows() -> list[Model]:
-    """The rows that mark a dossier being created as changed (see ``ChangeListener.new_mark_row``); whoever
-    writes them calls ``dossier_changed(…, marked=True)`` after its statement."""
+def dossier_mark_rows() -> tuple[list[Model], str]:
+    """The rows that mark a dossier as changed and their ``ON CONFLICT`` clause (``ChangeListener.mark_row``);
+    whoever writes them calls ``dossier_changed(…, marked=True)`` after its statement."""
     listener = _listener
-    if listener is None or listener.new_mark_row is None:
-        return []
-    return [listener.new_mark_row()]
+    if listener is None or listener.mark_row is None:
+        return [], ""
+    return [listener.mark_row()], listener.mark_conflict
 
 
 def dossier_changed(dossier_id: int, *, marked: bool = False) -> None:

@@ -38,9 +38,14 @@ def dossier_event_record(
         reason=reason,
         data=data,
     )
+    return dossier_event_save(event)
+
+
+def dossier_event_save(event: DossierEvent) -> DossierEvent:
+    """Save an event built by ``dossier_event_build`` and tell the listeners (``dossier_event_record``)."""
     event.save(force_insert=True)
     events_written()
-    dossier_changed(dossier.pk)
+    dossier_changed(event.dossier_id)
     return event
 
 

@@ -319,10 +319,14 @@ def fact_refresh_by_id(dossier_id: int) -> None:
         fact_refresh(dossier)
 
 
+# The upsert of a mark: a second change before the drain bumps the version (``FactStale``).
+MARK_CONFLICT = (
+    "ON CONFLICT (dossier_id) DO UPDATE SET version = {table}.version + 1, marked_at = EXCLUDED.marked_at"
+)
+_TABLE = FactStale._meta.db_table
 _MARK_SQL = (
-    f"INSERT INTO {FactStale._meta.db_table} (dossier_id, version, marked_at) VALUES (%s, 1, %s)"  # noqa: S608
-    f" ON CONFLICT (dossier_id) DO UPDATE SET version = {FactStale._meta.db_table}.version + 1,"
-    " marked_at = EXCLUDED.marked_at"
+    f"INSERT INTO {_TABLE} (dossier_id, version, marked_at) VALUES (%s, 1, %s) "  # noqa: S608
+    + MARK_CONFLICT.format(table=_TABLE)
 )
 
 
@@ -335,8 +339,8 @@ def fact_mark_stale(dossier_id: int) -> None:
 
 
 def fact_stale_row() -> FactStale:
-    """The mark of a dossier created by the statement that inserts this row (its ``dossier_id`` is set by
-    that statement): the one-statement submission on PostgreSQL."""
+    """A mark as a row for a writer's own statement (its ``dossier_id`` set there, inserted with
+    ``MARK_CONFLICT``): the one-statement submission and payment notification on PostgreSQL."""
     return FactStale(version=1, marked_at=clock.now())
 
 

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from motcua.agencies.models import Agency
 from motcua.core.statements import InsertChain, Sql, assign
 from motcua.dossiers import events, notify
-from motcua.dossiers.changes import dossier_changed, dossier_new_mark_rows
+from motcua.dossiers.changes import dossier_changed, dossier_mark_rows
 from motcua.dossiers.codes import dossier_code_assign, dossier_code_in_statement, dossier_code_parts
 from motcua.dossiers.models import Dossier, DossierComponent, DossierFee, DossierFile
 from motcua.dossiers.transitions import dossier_transition_recorded
@@ -134,10 +134,10 @@ def submission_write_in_one_statement(
         if task is not None:
             tasks.append(task)
     chain.insert("tasks", tasks, returning=())
-    marks = dossier_new_mark_rows()  # the IOC's "rebuild this dossier's fact" (dossiers.changes)
+    marks, conflict = dossier_mark_rows()  # the IOC's "rebuild this dossier's fact" (dossiers.changes)
     for mark in marks:
         assign(mark, "dossier_id", dossier_id)
-    chain.insert("marks", marks, returning=())
+    chain.insert("marks", marks, returning=(), conflict=conflict)
     with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
         # Inside a caller's transaction a savepoint keeps it usable after a duplicate-key error.
         row = chain.execute(" ".join(["SELECT d.id, d.code", *(f", {m}" for m in message_ids), "FROM d"]))
