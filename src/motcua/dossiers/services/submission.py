@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency
@@ -279,6 +279,12 @@ def dossier_submit(
                 actor_role=actor_role,
                 actor_agency=data.receiving_agency if at_counter else None,
             )
+    except (OperationalError, InterfaceError):
+        # The connection broke (a database restart): whether the write committed is unknown — a commit
+        # whose answer was lost leaves a dossier that refers to these files (fault-injection test). They
+        # stay: the daily sweep (``uploads_sweep``) removes files no dossier refers to, and the client's
+        # retry with its idempotency key is answered with the dossier if it was written.
+        raise
     except IntegrityError:
         files_delete(rows.files)
         if idempotency_key and creator is not None:

@@ -236,3 +236,35 @@ def test_a_counter_submission_is_written_alike_by_both_paths(
         "one_stop_clerk",
         service_centre.pk,
     )
+
+
+@pytest.mark.parametrize("path", ["submission_write_in_one_statement", "submission_write_orm"])
+def test_a_write_whose_outcome_is_unknown_keeps_its_files(
+    bulletin_version, citizen_an, monkeypatch, settings, tmp_path, path
+) -> None:
+    """The database restarts as the write commits: the client hears "connection closed" though the
+    dossier is there (seen in the fault-injection test: a dossier whose file had been deleted). The
+    files stay; the daily sweep removes those no dossier refers to, and the retry finds the dossier."""
+    from django.db import OperationalError
+
+    settings.MEDIA_ROOT = tmp_path
+    real = getattr(submission_write, path)
+
+    def commits_then_the_connection_breaks(*args: Any, **kwargs: Any) -> None:
+        real(*args, **kwargs)
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(submission_write, path, commits_then_the_connection_breaks)
+    monkeypatch.setattr(
+        submission_write, "writes_in_one_statement", lambda: path == "submission_write_in_one_statement"
+    )
+    with pytest.raises(OperationalError):
+        services.dossier_submit(data=_submission(bulletin_version), user=citizen_an, idempotency_key="k")
+    dossier = Dossier.objects.get(idempotency_key="k")
+    files = list(DossierFile.objects.filter(component__dossier=dossier))
+    assert len(files) == 3
+    assert all((tmp_path / f.file.name).is_file() for f in files)
+    monkeypatch.undo()
+    settings.MEDIA_ROOT = tmp_path
+    again = services.dossier_submit(data=_submission(bulletin_version), user=citizen_an, idempotency_key="k")
+    assert again.pk == dossier.pk  # the client's retry gets the dossier, its files all there
