@@ -25,7 +25,7 @@ from typing import Any
 
 from asn1crypto import cms, tsp
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
@@ -230,14 +230,14 @@ def evidence_verify(data: bytes) -> Verification:
             raise InvalidSignature
         public_key.verify(signature, bytes.fromhex(content_hash))
         result.facts.append(f"signed by {certificate.subject.rfc4514_string()}")
-    except (InvalidSignature, ValueError):
+    except (InvalidSignature, ValueError, UnsupportedAlgorithm):
         result.problems.append("gateway signature invalid")
     for pem in ev.get("ca_certificates", []):
         try:
             certificate.verify_directly_issued_by(x509.load_pem_x509_certificate(pem.encode()))
             result.facts.append("gateway certificate issued by the enclosed CA")
             break
-        except (ValueError, TypeError, InvalidSignature):
+        except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
             continue
     try:
         seq = int(chain["seq"])
@@ -258,6 +258,7 @@ def evidence_verify(data: bytes) -> Verification:
         )
         info = timestamp_token_check(token, sha256_hex(canonical(statement)))
         result.facts.append(f"time-stamped {info.gen_time.isoformat()} by {info.tsa_subject}")
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, UnsupportedAlgorithm) as exc:
+        # A damaged token may name a key type ``cryptography`` does not know: a finding, not a crash.
         result.problems.append(f"time-stamp or chain proof invalid: {exc}")
     return result
