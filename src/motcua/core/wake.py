@@ -20,7 +20,6 @@ get one task per call, run now."""
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import threading
 import time
 from typing import Any
@@ -28,8 +27,6 @@ from typing import Any
 from django.conf import settings
 from django.tasks import task_backends
 from django.utils import timezone
-
-logger = logging.getLogger(__name__)
 
 # A queued drain is trusted to see a commit only while it is due to start at least this much later:
 # room for the worker's clock and the worker's polling to differ slightly from ours.
